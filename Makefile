@@ -1,0 +1,34 @@
+# The two commands (see README):
+#   make demo   set everything up and serve the demo portal on http://127.0.0.1:5000
+#   make test   set everything up and run the whole suite (what CI runs)
+.PHONY: demo test setup services-start services-stop services-status lint format i18n lock bench
+
+demo:
+	bash dev/demo.sh
+
+test:
+	bash dev/test.sh
+
+setup:
+	bash dev/setup.sh
+
+services-start:
+	bash dev/services.sh start
+
+services-stop:
+	bash dev/services.sh stop
+
+services-status:
+	bash dev/services.sh status
+
+lint:
+	.dev/venv/bin/ruff check . && .dev/venv/bin/ruff format --check . && .dev/venv/bin/mypy
+
+format:
+	.dev/venv/bin/ruff check --fix . && .dev/venv/bin/ruff format .
+
+i18n:
+	.dev/venv/bin/python dev/i18n.py
+
+lock:
+	bash dev/lock.sh

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Sets everything up and serves the demo portal (the CCMV territory) on
+# http://127.0.0.1:$DEMO_PORT, in French, with a sysadmin whose credentials are
+# printed. Background workers (CKAN jobs, harvest gather and fetch consumers,
+# the harvest scheduler) run while the portal runs; Ctrl-C stops the portal and
+# the workers, the services stay up (dev/services.sh stop stops them).
+#
+#   dev/demo.sh            set up and serve
+#   dev/demo.sh --no-serve set up only (used by the benchmarks)
+set -euo pipefail
+_TAG=demo
+# shellcheck source=dev/env.sh
+source "$(dirname "$0")/env.sh"
+
+serve=1
+[ "${1:-}" = --no-serve ] && serve=0
+
+DEMO_INI=$DEV_DIR/demo.ini
+SECRETS=$DEV_DIR/demo-secrets
+ADMIN_PASSWORD_FILE=$DEV_DIR/demo-admin-password
+ADMIN_USER=admin
+
+started=$(date +%s)
+bash "$REPO_DIR/dev/setup.sh"
+bash "$REPO_DIR/dev/services.sh" start
+
+random_secret() { "$VENV_DIR/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+
+write_config() {
+    umask 077
+    if [ ! -f "$SECRETS" ]; then
+        printf 'SECRET_KEY=%s\nJWT_SECRET=%s\n' "$(random_secret)" "$(random_secret)" >"$SECRETS"
+    fi
+    # shellcheck disable=SC1090
+    source "$SECRETS"
+    sed -e "s|@SECRET_KEY@|$SECRET_KEY|" -e "s|@JWT_SECRET@|$JWT_SECRET|" \
+        -e "s|@PG_PORT@|$PG_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
+        -e "s|@SOLR_PORT@|$SOLR_PORT|g" -e "s|@DEMO_PORT@|$DEMO_PORT|g" \
+        -e "s|@DEV_DIR@|$DEV_DIR|g" \
+        "$REPO_DIR/dev/demo.ini.in" >"$DEMO_INI.tmp"
+    mv "$DEMO_INI.tmp" "$DEMO_INI"
+    mkdir -p "$DEV_DIR/storage-demo"
+    umask 022
+}
+
+ensure_sysadmin() {
+    if [ ! -f "$ADMIN_PASSWORD_FILE" ]; then
+        (umask 077 && random_secret >"$ADMIN_PASSWORD_FILE")
+    fi
+    local password
+    password=$(cat "$ADMIN_PASSWORD_FILE")
+    if ! "$CKAN_BIN" -c "$DEMO_INI" user show "$ADMIN_USER" 2>/dev/null | grep -q "name=$ADMIN_USER"; then
+        say "creating the sysadmin '$ADMIN_USER'"
+        "$CKAN_BIN" -c "$DEMO_INI" user add "$ADMIN_USER" email=admin@territoire.invalid \
+            password="$password" fullname="Administrateur des données" >>"$LOG_DIR/demo-setup.log" 2>&1 \
+            || { show_log_tail "$LOG_DIR/demo-setup.log"; die "could not create the sysadmin (log: $LOG_DIR/demo-setup.log)"; }
+    fi
+    "$CKAN_BIN" -c "$DEMO_INI" sysadmin add "$ADMIN_USER" >>"$LOG_DIR/demo-setup.log" 2>&1 \
+        || { show_log_tail "$LOG_DIR/demo-setup.log"; die "could not make '$ADMIN_USER' a sysadmin (log: $LOG_DIR/demo-setup.log)"; }
+}
+
+say "writing $DEMO_INI"
+write_config
+bash "$REPO_DIR/dev/ckan-db.sh" "$DEMO_INI"
+ensure_sysadmin
+say "demo ready in $(($(date +%s) - started)) s"
+
+[ $serve -eq 1 ] || exit 0
+
+if curl -s -o /dev/null "http://127.0.0.1:$DEMO_PORT/"; then
+    die "port $DEMO_PORT is already in use: stop what listens there or set DEMO_PORT"
+fi
+
+worker_pids=()
+start_worker() {
+    local name=$1
+    shift
+    "$CKAN_BIN" -c "$DEMO_INI" "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+    worker_pids+=($!)
+    say "started $name (log: $LOG_DIR/$name.log)"
+}
+stop_workers() {
+    [ ${#worker_pids[@]} -gt 0 ] && kill "${worker_pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop_workers EXIT INT TERM
+
+start_worker jobs-worker jobs worker
+start_worker harvest-gather harvester gather-consumer
+start_worker harvest-fetch harvester fetch-consumer
+# `ckan harvester run` starts pending jobs and marks finished ones: it must run
+# periodically (cron in production, see docker/).
+(while sleep 60; do "$CKAN_BIN" -c "$DEMO_INI" harvester run >>"$LOG_DIR/harvest-run.log" 2>&1 || true; done) &
+worker_pids+=($!)
+
+cat <<MSG
+
+  Portail de démonstration : http://127.0.0.1:$DEMO_PORT
+  Administrateur           : $ADMIN_USER
+  Mot de passe             : $(cat "$ADMIN_PASSWORD_FILE")
+  Journaux                 : $LOG_DIR (portail : $LOG_DIR/demo-web.log)
+
+  Ctrl-C arrête le portail ; les services restent démarrés
+  (dev/services.sh stop pour les arrêter).
+
+MSG
+"$CKAN_BIN" -c "$DEMO_INI" run --host 127.0.0.1 --port "$DEMO_PORT" --disable-reloader --threaded 2>&1 \
+    | tee -a "$LOG_DIR/demo-web.log"

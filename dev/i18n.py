@@ -1,0 +1,152 @@
+"""The extension's translations: extract, merge, compile, check.
+
+    python dev/i18n.py           extract the UI strings into the .pot template,
+                                 merge them into the French catalogue (.po) and
+                                 compile it (.mo, committed with the .po)
+    python dev/i18n.py --check   exit 1, listing the culprits, if a UI string
+                                 has no French translation or the .mo is stale
+
+Babel's command line cannot load CKAN's template extractor without
+pkg_resources, so the extraction runs through Babel's Python API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po, write_po
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "ckanext" / "opendata_territoire"
+DOMAIN = "ckanext-opendata_territoire"
+POT = PACKAGE / "i18n" / f"{DOMAIN}.pot"
+LOCALES = ("fr",)
+METHOD_MAP = [
+    ("**.py", "python"),
+    ("templates/**.html", "ckan.lib.extract:extract_ckan"),
+    ("assets/**.js", "javascript"),
+]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "N_": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "ungettext": (1, 2),
+}
+
+
+def po_path(locale: str) -> Path:
+    return PACKAGE / "i18n" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def extract() -> Catalog:
+    """Every translatable string of the package's code and templates."""
+    catalog = Catalog(project="ckanext-opendata-territoire", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(PACKAGE), METHOD_MAP, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+    ):
+        catalog.add(
+            message,
+            None,
+            [(f"ckanext/opendata_territoire/{filename}", lineno)],
+            auto_comments=comments,
+            context=context,
+        )
+    return catalog
+
+
+def read_catalog(path: Path, locale: str) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def compiled(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def problems(template: Catalog, locale: str) -> list[str]:
+    """What stops the catalogue of ``locale`` from covering ``template``."""
+    path = po_path(locale)
+    if not path.exists():
+        return [f"{path} is missing"]
+    catalog = read_catalog(path, locale)
+    found = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id, context=message.context)
+        strings = translated.string if translated else None
+        ok = all(strings) if isinstance(strings, tuple | list) else bool(strings)
+        if not ok or (translated and translated.fuzzy):
+            found.append(f"{locale}: no translation for {message.id!r}")
+    mo = path.with_suffix(".mo")
+    if not mo.exists():
+        found.append(f"{mo} is missing: run python dev/i18n.py")
+    else:
+        with mo.open("rb") as f:
+            shipped = read_mo(f)
+        expected = {
+            m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy
+        }
+        actual = {m.id: m.string for m in shipped if m.id}
+        if expected != actual:
+            found.append(f"{mo} is older than its .po: run python dev/i18n.py")
+    return found
+
+
+def update(template: Catalog) -> None:
+    POT.parent.mkdir(parents=True, exist_ok=True)
+    with POT.open("wb") as f:
+        write_po(f, template, omit_header=True, sort_output=True, width=88)
+    for locale in LOCALES:
+        path = po_path(locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            catalog = read_catalog(path, locale)
+            catalog.update(template, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+        else:
+            catalog = Catalog(locale=locale, domain=DOMAIN, charset="utf-8")
+            catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as f:
+            write_po(f, catalog, sort_output=True, width=88, include_previous=False)
+        with path.with_suffix(".mo").open("wb") as f:
+            f.write(compiled(catalog))
+        todo = [m.id for m in catalog if m.id and not m.string]
+        print(
+            f"[i18n] {path.relative_to(REPO)}: {len(catalog)} strings, "
+            f"{len(todo)} to translate"
+        )
+        for message_id in todo:
+            print(f"  - {message_id!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that every UI string is translated",
+    )
+    args = parser.parse_args()
+    template = extract()
+    if not args.check:
+        update(template)
+        return 0
+    found = [p for locale in LOCALES for p in problems(template, locale)]
+    for problem in found:
+        print(f"[i18n] {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

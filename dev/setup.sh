@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian machine, idempotently:
+#   1. the Debian packages (only those missing; needs root for that step),
+#   2. the Python virtualenv in .dev/venv with the extension and its pinned
+#      dependencies (requirements.lock is used as a constraint file, so a fresh
+#      install resolves to exactly the same versions).
+# A second run only checks and returns in a few seconds.
+set -euo pipefail
+_TAG=setup
+# shellcheck source=dev/env.sh
+source "$(dirname "$0")/env.sh"
+
+PYTHON=${PYTHON:-python3}
+PIP_VERSION=26.3
+DEBIAN_PACKAGES=(
+    postgresql postgresql-contrib libpq-dev
+    redis-server
+    openjdk-17-jdk-headless maven
+    python3-venv python3-dev gcc libmagic1
+    curl ca-certificates
+)
+
+install_debian_packages() {
+    local missing=() pkg
+    for pkg in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        say "Debian packages: all present"
+        return
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}"
+    fi
+    say "installing Debian packages: ${missing[*]} (log: $LOG_DIR/apt.log)"
+    {
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    } >"$LOG_DIR/apt.log" 2>&1 || {
+        show_log_tail "$LOG_DIR/apt.log"
+        die "apt-get failed (log: $LOG_DIR/apt.log)"
+    }
+}
+
+python_stamp() {
+    cat "$REPO_DIR/pyproject.toml" "$REPO_DIR/setup.py" "$REPO_DIR/requirements.lock" \
+        | sha256sum | cut -d' ' -f1
+}
+
+ckan_version() {
+    "$VENV_DIR/bin/python" -c 'import ckan; print("CKAN", ckan.__version__)' 2>/dev/null || echo "CKAN not installed"
+}
+
+install_python() {
+    if [ ! -x "$VENV_DIR/bin/python" ] || ! "$VENV_DIR/bin/python" -c 'import sys' 2>/dev/null; then
+        say "creating the Python virtualenv in $VENV_DIR"
+        rm -rf "$VENV_DIR"
+        "$PYTHON" -m venv "$VENV_DIR" || die "could not create a virtualenv with $PYTHON"
+    fi
+    local stamp_file=$VENV_DIR/.installed-stamp
+    if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(python_stamp)" ]; then
+        say "Python packages: up to date ($(ckan_version))"
+        return
+    fi
+    say "installing CKAN 2.11, its extensions and the test tools (log: $LOG_DIR/pip.log)"
+    {
+        "$VENV_DIR/bin/python" -m pip install --quiet "pip==$PIP_VERSION"
+        "$VENV_DIR/bin/python" -m pip install --quiet --constraint "$REPO_DIR/requirements.lock" \
+            --editable "$REPO_DIR[ckan,test]"
+    } >"$LOG_DIR/pip.log" 2>&1 || {
+        show_log_tail "$LOG_DIR/pip.log"
+        die "pip install failed (log: $LOG_DIR/pip.log)"
+    }
+    python_stamp >"$stamp_file"
+    say "Python packages installed ($(ckan_version))"
+}
+
+install_debian_packages
+install_python

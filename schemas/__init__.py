@@ -1,0 +1,1 @@
+"""Scheming schemas (YAML), shipped as ckanext.opendata_territoire.schemas."""

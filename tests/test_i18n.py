@@ -1,0 +1,54 @@
+"""French first: the portal speaks French by default, and every UI string of
+the extension has a compiled French translation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_home_page_is_in_french_by_default(app):
+    page = app.get("/")
+
+    assert page.status_code == 200
+    assert '<html lang="fr"' in page.body
+    # The extension's own strings, translated...
+    assert "Les données ouvertes de Communauté de Communes du Massif du Vercors" in (
+        page.body
+    )
+    assert "Catalogue partagé des données ouvertes de" in page.body
+    # ...and CKAN's, from its French catalogue.
+    assert "Jeux de données" in page.body
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_english_is_offered_under_its_prefix(app):
+    page = app.get("/en/")
+
+    assert page.status_code == 200
+    assert "The open data of Communauté de Communes du Massif du Vercors" in page.body
+
+
+@pytest.mark.ckan_config("ckanext.territoire.name", "Grenoble-Alpes Métropole")
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_home_page_names_the_configured_territory(app):
+    page = app.get("/")
+
+    assert "Les données ouvertes de Grenoble-Alpes Métropole" in page.body
+
+
+def test_every_ui_string_has_a_compiled_french_translation():
+    check = subprocess.run(
+        [sys.executable, str(REPO / "dev" / "i18n.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert check.returncode == 0, check.stderr
