@@ -5,6 +5,9 @@
                                  compile it (.mo, committed with the .po)
     python dev/i18n.py --check   exit 1, listing the culprits, if a UI string
                                  has no French translation or the .mo is stale
+    python dev/i18n.py --translate FILE.json
+                                 set the French translations given as
+                                 {"msgid": "msgstr", ...}, then update
 
 Babel's command line cannot load CKAN's template extractor without
 pkg_resources, so the extraction runs through Babel's Python API.
@@ -14,8 +17,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -42,6 +50,22 @@ KEYWORDS = {
 }
 
 
+# UI strings of the data files (scheming schemas, choice lists...): the values of
+# these keys, at any depth.
+YAML_FILES = [REPO / "schemas", PACKAGE]
+YAML_KEYS = {
+    "label",
+    "help_text",
+    "form_placeholder",
+    "repeating_label",
+    "section_title",
+    "section_help",
+    "question",
+    "title",
+    "description",
+}
+
+
 def po_path(locale: str) -> Path:
     return PACKAGE / "i18n" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -59,7 +83,25 @@ def extract() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    for path in sorted({p for folder in YAML_FILES for p in folder.rglob("*.yaml")}):
+        if path.name == "config_declaration.yaml":
+            continue
+        relative = path.relative_to(REPO).as_posix()
+        for text in _yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            catalog.add(text, None, [(relative, 0)])
     return catalog
+
+
+def _yaml_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in YAML_KEYS and isinstance(value, str) and value.strip():
+                yield value
+            else:
+                yield from _yaml_strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _yaml_strings(item)
 
 
 def read_catalog(path: Path, locale: str) -> Catalog:
@@ -126,8 +168,28 @@ def update(template: Catalog) -> None:
             f"[i18n] {path.relative_to(REPO)}: {len(catalog)} strings, "
             f"{len(todo)} to translate"
         )
-        for message_id in todo:
+        for message_id in todo[:20]:
             print(f"  - {message_id!r}")
+        if len(todo) > 20:
+            print(f"  ... and {len(todo) - 20} more")
+
+
+def translate(pairs: dict[str, str], locale: str = "fr") -> None:
+    path = po_path(locale)
+    catalog = read_catalog(path, locale)
+    for message_id, translation in pairs.items():
+        message = catalog.get(message_id)
+        if message is None:
+            print(
+                f"[i18n] not in the catalogue (run without --translate first): "
+                f"{message_id!r}",
+                file=sys.stderr,
+            )
+            continue
+        message.string = translation
+        message.flags.discard("fuzzy")
+    with path.open("wb") as f:
+        write_po(f, catalog, sort_output=True, width=88, include_previous=False)
 
 
 def main() -> int:
@@ -137,10 +199,19 @@ def main() -> int:
         action="store_true",
         help="only check that every UI string is translated",
     )
+    parser.add_argument(
+        "--translate",
+        type=Path,
+        metavar="FILE.json",
+        help='set French translations from {"msgid": "msgstr"}',
+    )
     args = parser.parse_args()
     template = extract()
     if not args.check:
         update(template)
+        if args.translate:
+            translate(json.loads(args.translate.read_text(encoding="utf-8")))
+            update(template)
         return 0
     found = [p for locale in LOCALES for p in problems(template, locale)]
     for problem in found:

@@ -198,13 +198,13 @@ do_start() {
 
     rm -f "$PID_FILE" "$PORT_FILE" # stale, if any
     check_schema
-    do_build
     if port_in_use "$SOLR_PORT"; then
         if core_answers "$SOLR_PORT"; then
             die "a Solr with a 'ckan' core already answers on 127.0.0.1:$SOLR_PORT but was not started from $DEV_DIR (no live pid in $PID_FILE); stop it or set SOLR_PORT"
         fi
         die "port $SOLR_PORT on 127.0.0.1 is taken by another program (not this Solr); free it or set SOLR_PORT"
     fi
+    do_build
     prepare_home
     mkdir -p "$LOG_DIR" "$RUN_DIR"
     printf '\n===== %s solr.sh start: Solr %s, port %s, home %s\n' \

@@ -1,0 +1,138 @@
+"""The dev scripts fail with a message that names the service, the cause and
+what to do, instead of hanging or starting a second copy."""
+
+from __future__ import annotations
+
+import os
+import socket
+import socketserver
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import ckan
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_XML = Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
+
+
+class _AnswersEverything(socketserver.BaseRequestHandler):
+    """Something that is not our service squatting its port: it answers every
+    request with a Redis PONG."""
+
+    reply = b"+PONG\r\n"
+
+    def handle(self) -> None:
+        self.request.recv(1024)
+        self.request.sendall(self.reply)
+
+
+@pytest.fixture
+def squatted_port() -> Iterator[int]:
+    server = socketserver.TCPServer(("127.0.0.1", 0), _AnswersEverything)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def run(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(REPO / "dev" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redis_start_refuses_a_port_held_by_another_server(squatted_port, tmp_path):
+    result = run(
+        "services.sh",
+        "start",
+        "redis",
+        DEV_DIR=str(tmp_path),
+        REDIS_PORT=str(squatted_port),
+    )
+
+    assert result.returncode == 1
+    assert f"port {squatted_port} answers but it is not our Redis" in result.stderr
+
+
+def test_solr_start_refuses_a_solr_it_did_not_start(tmp_path):
+    # The suite's own Solr answers on 8983, but it was not started from this
+    # (empty) state folder.
+    result = run(
+        "solr/solr.sh",
+        "start",
+        DEV_DIR=str(tmp_path),
+        SOLR_PORT="8983",
+        CKAN_SCHEMA_XML=str(SCHEMA_XML),
+    )
+
+    assert result.returncode == 1
+    assert "a Solr with a 'ckan' core already answers on 127.0.0.1:8983" in (
+        result.stderr
+    )
+
+
+def test_solr_start_refuses_a_port_taken_by_another_program(squatted_port, tmp_path):
+    result = run(
+        "solr/solr.sh",
+        "start",
+        DEV_DIR=str(tmp_path),
+        SOLR_PORT=str(squatted_port),
+        CKAN_SCHEMA_XML=str(SCHEMA_XML),
+    )
+
+    assert result.returncode == 1
+    assert f"port {squatted_port} on 127.0.0.1 is taken by another program" in (
+        result.stderr
+    )
+
+
+def test_status_reports_a_stopped_service_with_exit_code_3(tmp_path):
+    result = run(
+        "services.sh",
+        "status",
+        "redis",
+        DEV_DIR=str(tmp_path),
+        REDIS_PORT=str(free_port()),
+    )
+
+    assert result.returncode == 3
+    assert "Redis: stopped" in result.stdout
+
+
+def test_status_reports_the_suites_services_as_running():
+    result = run("services.sh", "status")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PostgreSQL: running on 127.0.0.1:54329" in result.stdout
+    assert "Redis: running on 127.0.0.1:63799" in result.stdout
+
+
+def test_database_setup_names_a_missing_configuration_file(tmp_path):
+    missing = tmp_path / "nowhere.ini"
+
+    result = run("ckan-db.sh", str(missing))
+
+    assert result.returncode == 1
+    assert f"no such configuration file: {missing}" in result.stderr
+
+
+def test_unknown_service_is_named(tmp_path):
+    result = run("services.sh", "start", "mysql", DEV_DIR=str(tmp_path))
+
+    assert result.returncode == 1
+    assert "unknown service 'mysql'" in result.stderr
