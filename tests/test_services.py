@@ -15,6 +15,8 @@ from ckan.lib import jobs
 from ckan.lib.search.common import make_connection
 from ckan.tests import factories, helpers
 
+from tests.factories import dataset_fields
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,7 @@ def test_dataset_created_through_the_api_is_found_by_package_search():
         title="Délibérations du conseil municipal",
         notes="Les délibérations depuis 2020.",
         owner_org=org["id"],
+        **dataset_fields(),
     )
 
     result = helpers.call_action("package_search", q="délibérations")
@@ -50,7 +53,9 @@ def test_dataset_created_through_the_api_is_found_by_package_search():
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_datastore_resource_can_be_created_and_queried():
     context = sysadmin_context()
-    dataset = factories.Dataset(owner_org=factories.Organization()["id"])
+    dataset = factories.Dataset(
+        owner_org=factories.Organization()["id"], **dataset_fields()
+    )
     resource = factories.Resource(package_id=dataset["id"], url_type="datastore")
 
     helpers.call_action(

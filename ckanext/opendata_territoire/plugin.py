@@ -9,14 +9,23 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import helpers
+from ckanext.opendata_territoire import cli, helpers, views
+from ckanext.opendata_territoire.logic import action, auth
+from ckanext.opendata_territoire.metadata import facets, udata, validators
 
 
 @tk.blanket.config_declarations
+@tk.blanket.helpers(helpers)
+@tk.blanket.validators(validators)
+@tk.blanket.actions(action)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.cli(cli)
+@tk.blanket.blueprints(views.get_blueprints)
 class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
-    p.implements(p.ITemplateHelpers)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -24,7 +33,25 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
 
-    # ITemplateHelpers
+    # IFacets
 
-    def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+    def dataset_facets(self, facets_dict: dict, package_type: str) -> dict:
+        return facets.facet_titles()
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        facets.index_themes(pkg_dict)
+        return pkg_dict
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        facets.label_facet_items(search_results.get("search_facets", {}))
+        return search_results
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # The search index stores the raw dict (validate=False), which has no
+        # top-level schema fields to mirror.
+        if context.get("validate", True):
+            udata.make_harvestable(pkg_dict)

@@ -1,0 +1,426 @@
+"""Validators of the local-authority metadata.
+
+Every message names the rule that failed and the value that broke it; CKAN
+files it under the field's name (and the form shows it next to the field's
+label). Messages are English gettext msgids with a French translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+from ckanext.opendata_territoire.metadata import choices as choice_lists
+from ckanext.scheming.validation import scheming_validator
+
+__all__ = [
+    "territoire_choice",
+    "territoire_date",
+    "territoire_drop_mirrored_extras",
+    "territoire_email",
+    "territoire_format_string",
+    "territoire_hash",
+    "territoire_insee_code",
+    "territoire_insee_codes",
+    "territoire_int_output",
+    "territoire_list_output",
+    "territoire_mark_mirrored_extras",
+    "territoire_multiple_choices",
+    "territoire_not_before",
+    "territoire_personal_data",
+    "territoire_positive_int",
+    "territoire_schema_version",
+    "territoire_siren",
+    "territoire_siret",
+    "territoire_url",
+]
+
+_ = tk._
+
+# A commune's INSEE code: two digits (or 2A/2B for Corsica) then three digits.
+INSEE_COMMUNE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+HEX_HASH = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$")
+SCHEMA_VERSION = re.compile(r"^\d+(?:\.\d+){0,3}$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _digits(value: Any) -> str:
+    """SIREN and SIRET are often written with spaces or dots between groups."""
+    return re.sub(r"[\s.]", "", str(value))
+
+
+def territoire_siren(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    siren = _digits(value)
+    if not re.fullmatch(r"\d{9}", siren):
+        raise Invalid(_('SIREN must be 9 digits, got "{value}".').format(value=value))
+    if not stdnum_siren.is_valid(siren):
+        raise Invalid(
+            _('SIREN "{value}" fails its check digit (Luhn): check for a typo.').format(
+                value=value
+            )
+        )
+    return siren
+
+
+def territoire_siret(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    siret = _digits(value)
+    if not re.fullmatch(r"\d{14}", siret):
+        raise Invalid(_('SIRET must be 14 digits, got "{value}".').format(value=value))
+    # stdnum also knows La Poste's own rule for its establishments.
+    if not stdnum_siret.is_valid(siret):
+        raise Invalid(
+            _('SIRET "{value}" fails its check digit (Luhn): check for a typo.').format(
+                value=value
+            )
+        )
+    return siret
+
+
+def _check_insee_code(code: str) -> str:
+    code = code.strip().upper()
+    if INSEE_COMMUNE.match(code):
+        return code
+    if re.fullmatch(r"\d{9}", code) and stdnum_siren.is_valid(code):
+        return code  # the SIREN of an EPCI stands for the whole intercommunality
+    raise Invalid(
+        _(
+            '"{value}" is not an INSEE commune code (5 characters, eg. 38548) '
+            "nor the SIREN of an EPCI (9 digits)."
+        ).format(value=code)
+    )
+
+
+def territoire_insee_code(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    code = str(value).strip().upper()
+    if not INSEE_COMMUNE.match(code):
+        raise Invalid(
+            _(
+                'INSEE code "{value}" is not valid: it has 5 characters, two '
+                "digits (or 2A, 2B) then three digits, eg. 38548. It is not the "
+                "postcode."
+            ).format(value=value)
+        )
+    return code
+
+
+def _drop(key: Any, data: dict) -> None:
+    """Leave an empty optional field out of the dataset (CKAN cannot store
+    `missing`), and stop its other validators."""
+    data.pop(key, None)
+    raise StopOnError
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except ValueError:
+                loaded = None
+            if isinstance(loaded, list):
+                return [str(item) for item in loaded]
+        return [part for part in re.split(r"[\s,;]+", text) if part]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value if item not in (None, "")]
+    raise Invalid(_("Expected a list of values or a comma-separated text."))
+
+
+def territoire_insee_codes(key: Any, data: dict, errors: dict, context: dict) -> None:
+    """A list of INSEE commune codes or EPCI SIRENs, stored as a JSON list."""
+    value = data.get(key)
+    if value is missing or value in (None, "", []):
+        _drop(key, data)
+    try:
+        items = _as_list(value)
+    except Invalid as error:
+        errors[key].append(error.error)
+        raise StopOnError from None
+    codes = []
+    for item in items:
+        try:
+            code = _check_insee_code(item)
+        except Invalid as error:
+            errors[key].append(error.error)
+            continue
+        if code not in codes:
+            codes.append(code)
+    if errors[key]:
+        raise StopOnError
+    if not codes:
+        _drop(key, data)
+    data[key] = json.dumps(codes)
+
+
+def territoire_list_output(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def territoire_email(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    email = str(value).strip()
+    if not EMAIL.match(email):
+        raise Invalid(
+            _(
+                '"{value}" is not a valid e-mail address: expected the form '
+                "name@domain.fr."
+            ).format(value=value)
+        )
+    return email
+
+
+def territoire_url(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    url = str(value).strip()
+    if not URL.match(url):
+        raise Invalid(
+            _(
+                '"{value}" is not a web address: it must start with https:// or http://.'
+            ).format(value=value)
+        )
+    return url
+
+
+def territoire_date(value: Any) -> Any:
+    """An ISO date (a date-time is cut to its date), kept as YYYY-MM-DD."""
+    if value is missing or value in (None, ""):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date().isoformat()
+    except ValueError:
+        raise Invalid(
+            _('"{value}" is not a date: expected YYYY-MM-DD, eg. 2024-12-31.').format(
+                value=value
+            )
+        ) from None
+
+
+def territoire_not_before(other_field: str):
+    """The field's date must not come before the date of ``other_field``.
+    Both are read as dates whatever their ISO form; a start date that is not
+    a date is reported on the start date only (by its own validator)."""
+
+    def validator(key: Any, data: dict, errors: dict, context: dict) -> None:
+        try:
+            end = territoire_date(data.get(key))
+            start = territoire_date(data.get((*key[:-1], other_field)))
+        except Invalid:
+            return
+        if end in (None, "", missing) or start in (None, "", missing):
+            return
+        if end < start:
+            errors[key].append(
+                _("The end date {end} comes before the start date {start}.").format(
+                    end=end, start=start
+                )
+            )
+
+    return validator
+
+
+def territoire_positive_int(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    try:
+        number = int(str(value).replace(" ", "").replace("\u202f", ""))
+    except ValueError:
+        raise Invalid(
+            _('"{value}" is not a whole number.').format(value=value)
+        ) from None
+    if number < 0:
+        raise Invalid(
+            _("The number cannot be negative, got {value}.").format(value=value)
+        )
+    return number
+
+
+def territoire_int_output(value: Any) -> Any:
+    """Extras are stored as text: give whole numbers back as numbers."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def territoire_hash(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    text = str(value).strip().lower()
+    if ":" in text:  # "sha256:..." as some portals write it
+        text = text.split(":", 1)[1]
+    if not HEX_HASH.match(text):
+        raise Invalid(
+            _(
+                '"{value}" is not a checksum: expected the hexadecimal MD5 (32), '
+                "SHA-1 (40) or SHA-256 (64 characters) of the file."
+            ).format(value=value)
+        )
+    return text
+
+
+def territoire_schema_version(value: Any) -> Any:
+    if value is missing or value in (None, ""):
+        return value
+    text = str(value).strip().lstrip("v")
+    if not SCHEMA_VERSION.match(text):
+        raise Invalid(
+            _('"{value}" is not a schema version: expected numbers like 2.1.5.').format(
+                value=value
+            )
+        )
+    return text
+
+
+def territoire_format_string(value: Any) -> Any:
+    """data.gouv.fr's harvester needs a string format on every resource."""
+    if value is missing or value is None:
+        return ""
+    return value
+
+
+def _not_allowed(value: Any, allowed: list[str]) -> str:
+    return _('"{value}" is not an allowed value. Allowed values: {allowed}.').format(
+        value=value, allowed=", ".join(allowed)
+    )
+
+
+@scheming_validator
+def territoire_choice(field: dict, schema: dict):
+    """One value of the field's choice list (key ``choice_list``)."""
+    allowed = choice_lists.values(field["choice_list"])
+
+    def validator(value: Any) -> Any:
+        if value is missing or value in (None, ""):
+            return value
+        if isinstance(value, bool):  # JSON true/false for a yes/no list
+            value = "true" if value else "false"
+        if str(value) not in allowed:
+            raise Invalid(_not_allowed(value, allowed))
+        return str(value)
+
+    return validator
+
+
+@scheming_validator
+def territoire_multiple_choices(field: dict, schema: dict):
+    """Values of the field's choice list, stored as a JSON list in the list's
+    order (a list, a comma-separated text or one value are accepted)."""
+    allowed = choice_lists.values(field["choice_list"])
+
+    def validator(key: Any, data: dict, errors: dict, context: dict) -> None:
+        value = data.get(key)
+        if value is missing or value in (None, "", []):
+            data[key] = json.dumps([])
+            return
+        try:
+            items = _as_list(value)
+        except Invalid as error:
+            errors[key].append(error.error)
+            raise StopOnError from None
+        unknown = [item for item in items if item not in allowed]
+        if unknown:
+            errors[key].append(_not_allowed(", ".join(unknown), allowed))
+            raise StopOnError
+        data[key] = json.dumps([choice for choice in allowed if choice in items])
+
+    return validator
+
+
+@scheming_validator
+def territoire_personal_data(field: dict, schema: dict):
+    """A public dataset states how it holds no personal data; one that
+    declares personal data cannot be public."""
+    allowed = choice_lists.values(field["choice_list"])
+
+    def validator(key: Any, data: dict, errors: dict, context: dict) -> None:
+        value = data.get(key)
+        private = tk.asbool(data.get(("private",), False) or False)
+        if value is missing or value in (None, ""):
+            if not private:
+                errors[key].append(
+                    _(
+                        "A public dataset must state whether it holds personal "
+                        "data: choose no personal data, anonymised or aggregated."
+                    )
+                )
+                raise StopOnError
+            _drop(key, data)
+        if str(value) not in allowed:
+            errors[key].append(_not_allowed(value, allowed))
+            raise StopOnError
+        if value == "contains" and not private:
+            errors[key].append(
+                _(
+                    "A public dataset cannot contain personal data: remove or "
+                    "aggregate it, or keep the dataset private."
+                )
+            )
+            raise StopOnError
+
+    return validator
+
+
+# Keys that package_show adds to `extras` for data.gouv.fr's CKAN harvester
+# (see metadata/udata.py); they mirror schema fields and are not input.
+EXPOSED_EXTRAS = {"frequency", "temporal_start", "temporal_end", "spatial-uri"}
+# CKAN validates each extra's key after the schema fields were converted to
+# extras at the free indexes, so mirrored entries cannot simply be deleted
+# before validation: they are renamed to this key, then dropped after it.
+MIRRORED = "__territoire_mirrored__"
+
+
+def _extra_indexes(data: dict) -> set[Any]:
+    return {k[1] for k in data if len(k) == 3 and k[0] == "extras"}
+
+
+@scheming_validator
+def territoire_mark_mirrored_extras(field: dict, schema: dict):
+    """A client that sends back what package_show gave it sends the mirrored
+    `extras` too (and may send extras named like schema fields): mark them,
+    so that CKAN does not refuse them as duplicates of schema fields."""
+    dropped = EXPOSED_EXTRAS | {f["field_name"] for f in schema["dataset_fields"]}
+
+    def validator(key: Any, data: dict, errors: dict, context: dict) -> None:
+        for index in _extra_indexes(data):
+            if data.get(("extras", index, "key")) in dropped:
+                data[("extras", index, "key")] = MIRRORED
+
+    return validator
+
+
+def territoire_drop_mirrored_extras(
+    key: Any, data: dict, errors: dict, context: dict
+) -> None:
+    for index in _extra_indexes(data):
+        if data.get(("extras", index, "key")) == MIRRORED:
+            for flat_key in [k for k in data if k[:2] == ("extras", index)]:
+                del data[flat_key]

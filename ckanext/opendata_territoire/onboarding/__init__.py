@@ -1,0 +1,1 @@
+"""Onboarding: the guide, the readiness checklist and its answers."""

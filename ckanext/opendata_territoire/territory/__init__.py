@@ -1,0 +1,1 @@
+"""Territory: EPCI and member communes, reference data, organizations."""
