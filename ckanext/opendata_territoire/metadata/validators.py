@@ -8,8 +8,10 @@ label). Messages are English gettext msgids with a French translation.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -52,14 +54,26 @@ SCHEMA_VERSION = re.compile(r"^\d+(?:\.\d+){0,3}$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
+def _optional(validator: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An empty value passes untouched: whether a field is required is the
+    schema's business (scheming_required, not_empty)."""
+
+    @functools.wraps(validator)
+    def checked(value: Any) -> Any:
+        if value is missing or value in (None, ""):
+            return value
+        return validator(value)
+
+    return checked
+
+
 def _digits(value: Any) -> str:
     """SIREN and SIRET are often written with spaces or dots between groups."""
     return re.sub(r"[\s.]", "", str(value))
 
 
+@_optional
 def territoire_siren(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     siren = _digits(value)
     if not re.fullmatch(r"\d{9}", siren):
         raise Invalid(_('SIREN must be 9 digits, got "{value}".').format(value=value))
@@ -72,9 +86,8 @@ def territoire_siren(value: Any) -> Any:
     return siren
 
 
+@_optional
 def territoire_siret(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     siret = _digits(value)
     if not re.fullmatch(r"\d{14}", siret):
         raise Invalid(_('SIRET must be 14 digits, got "{value}".').format(value=value))
@@ -102,9 +115,8 @@ def _check_insee_code(code: str) -> str:
     )
 
 
+@_optional
 def territoire_insee_code(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     code = str(value).strip().upper()
     if not INSEE_COMMUNE.match(code):
         raise Invalid(
@@ -175,9 +187,8 @@ def territoire_list_output(value: Any) -> Any:
     return value
 
 
+@_optional
 def territoire_email(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     email = str(value).strip()
     if not EMAIL.match(email):
         raise Invalid(
@@ -189,9 +200,8 @@ def territoire_email(value: Any) -> Any:
     return email
 
 
+@_optional
 def territoire_url(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     url = str(value).strip()
     if not URL.match(url):
         raise Invalid(
@@ -202,10 +212,9 @@ def territoire_url(value: Any) -> Any:
     return url
 
 
+@_optional
 def territoire_date(value: Any) -> Any:
     """An ISO date (a date-time is cut to its date), kept as YYYY-MM-DD."""
-    if value is missing or value in (None, ""):
-        return value
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -248,9 +257,8 @@ def territoire_not_before(other_field: str):
     return validator
 
 
+@_optional
 def territoire_positive_int(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     try:
         number = int(str(value).replace(" ", "").replace("\u202f", ""))
     except ValueError:
@@ -271,9 +279,8 @@ def territoire_int_output(value: Any) -> Any:
     return value
 
 
+@_optional
 def territoire_hash(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     text = str(value).strip().lower()
     if ":" in text:  # "sha256:..." as some portals write it
         text = text.split(":", 1)[1]
@@ -287,9 +294,8 @@ def territoire_hash(value: Any) -> Any:
     return text
 
 
+@_optional
 def territoire_schema_version(value: Any) -> Any:
-    if value is missing or value in (None, ""):
-        return value
     text = str(value).strip().lstrip("v")
     if not SCHEMA_VERSION.match(text):
         raise Invalid(
