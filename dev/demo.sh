@@ -63,6 +63,12 @@ say "writing $DEMO_INI"
 write_config
 bash "$REPO_DIR/dev/ckan-db.sh" "$DEMO_INI"
 ensure_sysadmin
+say "creating or updating the CCMV territory (EPCI 243801024 and its six communes)"
+"$CKAN_BIN" -c "$DEMO_INI" territoire init --epci 243801024 >>"$LOG_DIR/demo-setup.log" 2>&1 || {
+    show_log_tail "$LOG_DIR/demo-setup.log"
+    die "ckan territoire init failed (log: $LOG_DIR/demo-setup.log)"
+}
+grep -E "organization\(s\) (created|updated|unchanged)" "$LOG_DIR/demo-setup.log" | tail -n 3 | sed 's/^ */  /'
 say "demo ready in $(($(date +%s) - started)) s"
 
 [ $serve -eq 1 ] || exit 0

@@ -3,7 +3,9 @@
 #   1. the Debian packages (only those missing; needs root for that step),
 #   2. the Python virtualenv in .dev/venv with the extension and its pinned
 #      dependencies (requirements.lock is used as a constraint file, so a fresh
-#      install resolves to exactly the same versions).
+#      install resolves to exactly the same versions),
+#   3. the npm packages of package.json (the territory reference data) in
+#      .dev/node, exactly as package-lock.json pins them.
 # A second run only checks and returns in a few seconds.
 set -euo pipefail
 _TAG=setup
@@ -19,6 +21,8 @@ DEBIAN_PACKAGES=(
     python3-venv python3-dev gcc libmagic1
     curl ca-certificates
 )
+# Node.js and npm only when the machine has no npm of its own.
+command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)
 
 install_debian_packages() {
     local missing=() pkg
@@ -76,5 +80,23 @@ install_python() {
     say "Python packages installed ($(ckan_version))"
 }
 
+install_node_packages() {
+    local dir=$DEV_DIR/node stamp
+    stamp=$(cat "$REPO_DIR/package.json" "$REPO_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
+    if [ -f "$dir/.installed-stamp" ] && [ "$(cat "$dir/.installed-stamp")" = "$stamp" ]; then
+        say "npm packages: up to date"
+        return
+    fi
+    say "installing the npm packages of package.json (log: $LOG_DIR/npm.log)"
+    mkdir -p "$dir"
+    cp "$REPO_DIR/package.json" "$REPO_DIR/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --omit=dev) >"$LOG_DIR/npm.log" 2>&1 || {
+        show_log_tail "$LOG_DIR/npm.log"
+        die "npm ci failed (log: $LOG_DIR/npm.log)"
+    }
+    echo "$stamp" >"$dir/.installed-stamp"
+}
+
 install_debian_packages
 install_python
+install_node_packages

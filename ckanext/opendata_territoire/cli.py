@@ -11,3 +11,7 @@ __all__ = ["territoire"]
 @click.group(short_help="Territory commands: init, decp, suppliers...")
 def territoire() -> None:
     """Commands of ckanext-opendata-territoire."""
+
+
+# Subcommands, registered on the group by importing their modules.
+from ckanext.opendata_territoire.territory import cli as _territory_cli  # noqa: E402,F401

@@ -200,6 +200,41 @@ def test_an_organization_insee_code_that_is_not_a_commune_code_is_refused(
     assert error == {"insee_code": [message.format(code=code)]}
 
 
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    in_french_and_english(
+        fr="Le code INSEE « 38999 » n'est pas celui d'une commune actuelle du Code "
+        "officiel géographique.",
+        en='INSEE code "38999" is not the code of a current commune in the Code '
+        "officiel géographique.",
+    ),
+)
+def test_an_insee_code_of_no_current_commune_is_refused(app, headers, prefix, message):
+    # The code has the right form, but the reference data (the npm package
+    # dev/setup.sh installs) has no current commune with it.
+    error = refused(
+        app, headers, "organization_create", organization(insee_code="38999"), prefix
+    )
+
+    assert error == {"insee_code": [message]}
+
+
+def test_the_insee_code_of_a_merged_commune_is_refused_in_the_coverage(
+    app, headers, org
+):
+    # 38021 was Autrans, merged into Autrans-Méaudre en Vercors (38225) in 2016.
+    error = refused(
+        app,
+        headers,
+        "package_create",
+        dataset(org, spatial_insee=["38225", "38021"]),
+        "",
+    )
+
+    assert list(error) == ["spatial_insee"]
+    assert "38021" in error["spatial_insee"][0]
+
+
 @pytest.mark.parametrize("field", ["contact_email", "dpo_contact"])
 @pytest.mark.parametrize(
     ("prefix", "message"),

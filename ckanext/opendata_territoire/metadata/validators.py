@@ -20,6 +20,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from ckanext.opendata_territoire.metadata import choices as choice_lists
+from ckanext.opendata_territoire.territory import reference
 from ckanext.scheming.validation import scheming_validator
 
 __all__ = [
@@ -101,9 +102,20 @@ def territoire_siret(value: Any) -> Any:
     return siret
 
 
+def _unknown_commune(code: str) -> Invalid:
+    return Invalid(
+        _(
+            'INSEE code "{value}" is not the code of a current commune in the '
+            "Code officiel géographique."
+        ).format(value=code)
+    )
+
+
 def _check_insee_code(code: str) -> str:
     code = code.strip().upper()
     if INSEE_COMMUNE.match(code):
+        if reference.commune_known(code) is False:
+            raise _unknown_commune(code)
         return code
     if re.fullmatch(r"\d{9}", code) and stdnum_siren.is_valid(code):
         return code  # the SIREN of an EPCI stands for the whole intercommunality
@@ -126,6 +138,8 @@ def territoire_insee_code(value: Any) -> Any:
                 "postcode."
             ).format(value=value)
         )
+    if reference.commune_known(code) is False:
+        raise _unknown_commune(code)
     return code
 
 
