@@ -62,6 +62,7 @@ YAML_KEYS = {
     "question",
     "title",
     "description",
+    "notes",
 }
 
 

@@ -12,10 +12,11 @@ import pytest
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db only rebuilds the core tables: the plugins' tables
-    (harvest, activity) need their own migrations after the reset."""
+    (harvest, activity, ours) need their own migrations after the reset."""
     reset_db()
     migrate_db_for("activity")
     migrate_db_for("harvest")
+    migrate_db_for("opendata_territoire")
 
 
 @pytest.fixture(autouse=True)

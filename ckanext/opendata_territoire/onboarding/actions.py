@@ -1,3 +1,160 @@
-"""Actions of this feature (listed in __all__, gathered by logic/action.py)."""
+"""Onboarding actions: the readiness checklist and the starter datasets
+(gathered by logic/action.py)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model as ckan_model
+
+from ckanext.opendata_territoire.onboarding import checklist, starters
+from ckanext.opendata_territoire.onboarding import model as answers
+from ckanext.opendata_territoire.territory import roles
+
+# Texts of the data files are msgids: translated where they are shown.
+translate = tk._
+
+__all__ = [
+    "territoire_checklist_answer",
+    "territoire_checklist_history",
+    "territoire_checklist_show",
+    "territoire_starter_dataset_create",
+]
+
+
+def _organization(data_dict: dict[str, Any]) -> ckan_model.Group:
+    org_id = data_dict.get("id") or data_dict.get("organization")
+    org = roles.organization(str(org_id)) if org_id else None
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return org
+
+
+@tk.side_effect_free
+def territoire_checklist_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The readiness checklist of an organization with its current answers,
+    its scores and the next recommended actions.
+
+    :param id: id or name of the organization
+    :returns: ``{"organization", "score", "themes": [{"id", "title", "score",
+        "questions": [{"id", "question", "action", "answer", "comment", "user",
+        "created"}]}], "next_actions"}``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_checklist_show", context, {"id": org.id})
+    given = answers.current(org.id)
+    scores = checklist.score({q: str(row.answer) for q, row in given.items()})
+    theme_scores = {theme["id"]: theme["score"] for theme in scores["themes"]}
+    themes = []
+    for theme in checklist.themes():
+        questions = []
+        for question in theme["questions"]:
+            row = given.get(question["id"])
+            questions.append(
+                {
+                    "id": question["id"],
+                    "question": translate(question["question"]),
+                    "action": translate(question["description"]),
+                    **(row.as_dict() if row else {"answer": None, "comment": ""}),
+                }
+            )
+        themes.append(
+            {
+                "id": theme["id"],
+                "title": translate(theme["title"]),
+                "score": theme_scores[theme["id"]],
+                "questions": questions,
+            }
+        )
+    return {
+        "organization": org.name,
+        "score": scores["score"],
+        "themes": themes,
+        "next_actions": [
+            {**action, "action": translate(action["action"])}
+            for action in scores["next_actions"]
+        ],
+    }
+
+
+def territoire_checklist_answer(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Record an organization's answer to one question of the checklist (the
+    earlier answers stay in the history).
+
+    :param id: id or name of the organization
+    :param question_id: a question id of the checklist
+    :param answer: ``yes``, ``in_progress`` or ``no``
+    :param comment: optional text
+    :returns: the stored answer, with who gave it and when
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_checklist_answer", context, {"id": org.id})
+    question_id = str(data_dict.get("question_id") or "")
+    answer = str(data_dict.get("answer") or "")
+    errors: dict[str, list[str]] = {}
+    if question_id not in checklist.question_ids():
+        errors["question_id"] = [
+            tk._('"{value}" is not a question of the checklist.').format(
+                value=question_id
+            )
+        ]
+    if answer not in checklist.ANSWERS:
+        errors["answer"] = [
+            tk._(
+                '"{value}" is not an allowed answer. Allowed answers: {allowed}.'
+            ).format(value=answer, allowed=", ".join(checklist.ANSWERS))
+        ]
+    if errors:
+        raise tk.ValidationError(errors)
+    user = ckan_model.User.get(context.get("user") or "")
+    row = answers.record(
+        org.id,
+        question_id,
+        answer,
+        str(data_dict.get("comment") or "").strip(),
+        user.id if user else None,
+    )
+    return row.as_dict()
+
+
+@tk.side_effect_free
+def territoire_checklist_history(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every answer an organization gave, newest first, with who and when.
+
+    :param id: id or name of the organization
+    :param question_id: only this question (optional)
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_checklist_history", context, {"id": org.id})
+    return [
+        row.as_dict() for row in answers.history(org.id, data_dict.get("question_id"))
+    ]
+
+
+def territoire_starter_dataset_create(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Create one of the priority datasets of the guide for an organization,
+    as a private draft pre-filled with its national schema, themes, frequency
+    and legal basis.
+
+    :param id: id or name of the organization
+    :param starter: ``deliberations``, ``budget``, ``subventions``,
+        ``marches-publics``, ``menus`` or ``equipements``
+    :returns: the created dataset
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_starter_dataset_create", context, {"id": org.id})
+    org_dict = tk.get_action("organization_show")(
+        {"ignore_auth": True}, {"id": org.id, "include_datasets": False}
+    )
+    return starters.create_draft(
+        {"user": context.get("user")}, org_dict, str(data_dict.get("starter") or "")
+    )

@@ -1,3 +1,71 @@
-"""Auth functions of this feature (listed in __all__, gathered by logic/auth.py)."""
+"""Who may see and act on a commune's onboarding (gathered by logic/auth.py):
+its members read, its editors and admins act, the admins of its EPCI read
+every member's, sysadmins do everything; anonymous users nothing."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.opendata_territoire.territory import roles
+
+__all__ = [
+    "territoire_checklist_answer",
+    "territoire_checklist_history",
+    "territoire_checklist_show",
+    "territoire_guide_show",
+    "territoire_starter_dataset_create",
+]
+
+
+def _decide(allowed: bool) -> dict[str, Any]:
+    if allowed:
+        return {"success": True}
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only the members of this organization and the administrators "
+            "of its intercommunality can see its onboarding."
+        ),
+    }
+
+
+def _follow(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    org = roles.organization(str(data_dict.get("id") or ""))
+    return _decide(org is not None and roles.can_follow(roles.user_name(context), org))
+
+
+def _act(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    org = roles.organization(str(data_dict.get("id") or ""))
+    return _decide(org is not None and roles.can_act(roles.user_name(context), org))
+
+
+def territoire_checklist_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return _follow(context, data_dict)
+
+
+def territoire_checklist_history(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return _follow(context, data_dict)
+
+
+def territoire_guide_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return _follow(context, data_dict)
+
+
+def territoire_checklist_answer(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return _act(context, data_dict)
+
+
+def territoire_starter_dataset_create(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return _act(context, data_dict)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
+
 
 def get_blueprints() -> list[Blueprint]:
-    return []
+    return [onboarding]

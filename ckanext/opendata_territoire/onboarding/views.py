@@ -1,0 +1,149 @@
+"""Pages of a commune's onboarding: the guide (with its starter datasets) and
+the readiness checklist. Plain HTML forms: they work without JavaScript."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import yaml
+from flask import Blueprint
+
+from ckanext.opendata_territoire.onboarding import checklist, starters
+
+blueprint = Blueprint("territoire_onboarding", __name__)
+GUIDE_FILE = Path(__file__).with_name("guide.yaml")
+
+
+@functools.cache
+def guide_steps() -> tuple[dict[str, Any], ...]:
+    return tuple(yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8"))["steps"])
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user else None}
+
+
+def _organization_or_abort(id: str, auth: str) -> dict[str, Any]:
+    try:
+        tk.check_access(auth, _context(), {"id": id})
+        return tk.get_action("organization_show")(
+            {"ignore_auth": True}, {"id": id, "include_datasets": False}
+        )
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Organization not found"))
+    except tk.NotAuthorized:
+        return tk.abort(
+            403,
+            tk._(
+                "Only the members of this organization and the administrators "
+                "of its intercommunality can see its onboarding."
+            ),
+        )
+
+
+def _action_link(action: dict[str, Any], org: dict[str, Any]) -> str | None:
+    if "href" in action:
+        return action["href"]
+    route = action.get("route")
+    if not route:
+        return None
+    if route == "dataset.new":
+        return tk.h.url_for(route, group=org["id"])
+    if route == "harvest.search":
+        return tk.h.url_for("harvest.search")
+    return tk.h.url_for(route, id=org["name"])
+
+
+@blueprint.route("/organization/<id>/guide")
+def guide(id: str) -> str:
+    org = _organization_or_abort(id, "territoire_guide_show")
+    can_act = tk.h.check_access("territoire_starter_dataset_create", {"id": org["id"]})
+    steps = [
+        {
+            **step,
+            "actions": [
+                {**action, "link": _action_link(action, org)}
+                for action in step["actions"]
+            ],
+        }
+        for step in guide_steps()
+    ]
+    return tk.render(
+        "onboarding/guide.html",
+        {
+            "group_dict": org,
+            "group_type": "organization",
+            "steps": steps,
+            "starters": starters.starters(),
+            "existing": starters.existing(org["id"]),
+            "can_act": can_act,
+        },
+    )
+
+
+@blueprint.route("/organization/<id>/guide/starter", methods=["POST"])
+def create_starter(id: str) -> Any:
+    org = _organization_or_abort(id, "territoire_starter_dataset_create")
+    try:
+        dataset = tk.get_action("territoire_starter_dataset_create")(
+            _context(), {"id": org["id"], "starter": tk.request.form.get("starter")}
+        )
+    except tk.ValidationError as error:
+        for messages in error.error_dict.values():
+            tk.h.flash_error(" ".join(map(str, messages)))
+        return tk.redirect_to("territoire_onboarding.guide", id=org["name"])
+    tk.h.flash_success(
+        tk._("The draft is created: complete it, then make it public when it is ready.")
+    )
+    return tk.redirect_to("dataset.edit", id=dataset["name"])
+
+
+@blueprint.route("/organization/<id>/checklist", methods=["GET", "POST"])
+def checklist_page(id: str) -> Any:
+    org = _organization_or_abort(id, "territoire_checklist_show")
+    can_answer = tk.h.check_access("territoire_checklist_answer", {"id": org["id"]})
+    if tk.request.method == "POST":
+        if not can_answer:
+            return tk.abort(
+                403, tk._("Only the editors of this organization can answer.")
+            )
+        current = tk.get_action("territoire_checklist_show")(
+            _context(), {"id": org["id"]}
+        )
+        before = {
+            q["id"]: (q["answer"], q["comment"])
+            for theme in current["themes"]
+            for q in theme["questions"]
+        }
+        saved = 0
+        for question_id in checklist.question_ids():
+            answer = tk.request.form.get(f"answer-{question_id}") or ""
+            comment = (tk.request.form.get(f"comment-{question_id}") or "").strip()
+            if not answer or (answer, comment) == before.get(question_id):
+                continue
+            tk.get_action("territoire_checklist_answer")(
+                _context(),
+                {
+                    "id": org["id"],
+                    "question_id": question_id,
+                    "answer": answer,
+                    "comment": comment,
+                },
+            )
+            saved += 1
+        tk.h.flash_success(tk._("{count} answer(s) saved.").format(count=saved))
+        return tk.redirect_to("territoire_onboarding.checklist_page", id=org["name"])
+    data = tk.get_action("territoire_checklist_show")(_context(), {"id": org["id"]})
+    return tk.render(
+        "onboarding/checklist.html",
+        {
+            "group_dict": org,
+            "group_type": "organization",
+            "checklist": data,
+            "can_answer": can_answer,
+            "answers": checklist.ANSWERS,
+        },
+    )
