@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model as ckan_model
 
-from ckanext.opendata_territoire.onboarding import checklist, starters
+from ckanext.opendata_territoire.onboarding import checklist, dashboard, starters
 from ckanext.opendata_territoire.onboarding import model as answers
 from ckanext.opendata_territoire.territory import roles
 
@@ -19,6 +19,7 @@ __all__ = [
     "territoire_checklist_answer",
     "territoire_checklist_history",
     "territoire_checklist_show",
+    "territoire_dashboard_show",
     "territoire_starter_dataset_create",
 ]
 
@@ -158,3 +159,34 @@ def territoire_starter_dataset_create(
     return starters.create_draft(
         {"user": context.get("user")}, org_dict, str(data_dict.get("starter") or "")
     )
+
+
+@tk.side_effect_free
+def territoire_dashboard_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The territory dashboard of an EPCI: every member commune with its
+    checklist score, number of public datasets, priority datasets present,
+    last update and whether the law obliges it to publish.
+
+    :param id: id or name of the EPCI's organization
+    :returns: ``{"epci", "members": [...], "average_checklist_score",
+        "public_datasets"}``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_dashboard_show", context, {"id": org.id})
+    epci = tk.get_action("organization_show")(
+        {"ignore_auth": True}, {"id": org.id, "include_datasets": False}
+    )
+    if epci.get("collectivite_type") != "epci":
+        raise tk.ValidationError(
+            {
+                "id": [
+                    tk._(
+                        '"{value}" is not an intercommunality (EPCI): only an '
+                        "EPCI has a territory dashboard."
+                    ).format(value=epci["name"])
+                ]
+            }
+        )
+    return dashboard.dashboard(epci)

@@ -14,6 +14,7 @@ __all__ = [
     "territoire_checklist_answer",
     "territoire_checklist_history",
     "territoire_checklist_show",
+    "territoire_dashboard_show",
     "territoire_guide_show",
     "territoire_starter_dataset_create",
 ]
@@ -69,3 +70,24 @@ def territoire_starter_dataset_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
     return _act(context, data_dict)
+
+
+def territoire_dashboard_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The dashboard of an EPCI: its admins and sysadmins."""
+    org = roles.organization(str(data_dict.get("id") or ""))
+    allowed = (
+        org is not None
+        and org.extras.get("collectivite_type") == "epci"
+        and roles.territory_admin(roles.user_name(context), org)
+    )
+    if allowed:
+        return {"success": True}
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only the administrators of the intercommunality can see "
+            "its territory dashboard."
+        ),
+    }

@@ -3,15 +3,18 @@ the readiness checklist. Plain HTML forms: they work without JavaScript."""
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import yaml
-from flask import Blueprint
+from flask import Blueprint, Response
 
-from ckanext.opendata_territoire.onboarding import checklist, starters
+from ckanext.opendata_territoire.onboarding import checklist, dashboard, starters
+from ckanext.opendata_territoire.territory import roles
 
 blueprint = Blueprint("territoire_onboarding", __name__)
 GUIDE_FILE = Path(__file__).with_name("guide.yaml")
@@ -145,5 +148,66 @@ def checklist_page(id: str) -> Any:
             "checklist": data,
             "can_answer": can_answer,
             "answers": checklist.ANSWERS,
+        },
+    )
+
+
+def _dashboard_or_abort(id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if roles.organization(id) is None:
+        return tk.abort(404, tk._("Organization not found"))
+    org = tk.get_action("organization_show")(
+        {"ignore_auth": True}, {"id": id, "include_datasets": False}
+    )
+    try:
+        data = tk.get_action("territoire_dashboard_show")(_context(), {"id": id})
+    except tk.ValidationError as error:
+        return tk.abort(404, " ".join(map(str, error.error_dict["id"])))
+    except tk.NotAuthorized:
+        return tk.abort(
+            403,
+            tk._(
+                "Only the administrators of the intercommunality can see its "
+                "territory dashboard."
+            ),
+        )
+    return org, data
+
+
+@blueprint.route("/organization/<id>/dashboard")
+def dashboard_page(id: str) -> str:
+    org, data = _dashboard_or_abort(id)
+    return tk.render(
+        "onboarding/dashboard.html",
+        {
+            "group_dict": org,
+            "group_type": "organization",
+            "dashboard": data,
+            "starter_titles": {s["id"]: s["title"] for s in starters.starters()},
+        },
+    )
+
+
+@blueprint.route("/organization/<id>/dashboard.csv")
+def dashboard_csv(id: str) -> Response:
+    _org, data = _dashboard_or_abort(id)
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(dashboard.CSV_COLUMNS)
+    for row in data["members"]:
+        writer.writerow(
+            [
+                " ".join(row[column])
+                if isinstance(row[column], list)
+                else ""
+                if row[column] is None
+                else row[column]
+                for column in dashboard.CSV_COLUMNS
+            ]
+        )
+    return Response(
+        output.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="tableau-de-bord-{id}.csv"'
         },
     )

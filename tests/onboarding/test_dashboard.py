@@ -1,0 +1,201 @@
+"""The territory dashboard of the EPCI, on a territory with uneven members:
+one commune obliged to publish, well advanced; one small commune just
+starting; one whose size is not known."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories, helpers
+
+from tests.factories import dataset_fields
+from tests.onboarding.conftest import headers
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+@pytest.fixture
+def uneven(territory):
+    sysadmin = territory["people"]["sysadmin"]["name"]
+    patch = {"context": {"user": sysadmin}}
+    helpers.call_action(
+        "organization_patch",
+        id="villard-de-lans",
+        population=4578,
+        agents_count=62,
+        **patch,
+    )
+    helpers.call_action(
+        "organization_patch", id="engins", population=449, agents_count=4, **patch
+    )
+    factories.Organization(
+        name="lans-en-vercors",
+        title="Lans-en-Vercors",
+        collectivite_type="commune",
+        siren="213802051",
+        epci_siren="243801024",
+    )
+    for name, schema, updated in (
+        ("deliberations-villard", "scdl/deliberations", "2024-10-01"),
+        ("budget-villard", "scdl/budget", "2024-06-30"),
+        ("parkings-villard", None, "2023-01-15"),
+    ):
+        fields = dataset_fields(data_updated=updated)
+        if schema:
+            fields["schema_name"] = schema
+        helpers.call_action(
+            "package_create",
+            owner_org=territory["b"]["id"],
+            name=name,
+            title=name,
+            **fields,
+            **patch,
+        )
+    # A private dataset does not count as published.
+    helpers.call_action(
+        "package_create",
+        owner_org=territory["a"]["id"],
+        name="brouillon-engins",
+        title="Brouillon",
+        private=True,
+        **dataset_fields(),
+        **patch,
+    )
+    editor_b = territory["people"]["editor_b"]["name"]
+    for question in (
+        "elected-sponsor",
+        "council-decision",
+        "data-officer",
+        "legal-obligations",
+        "first-dataset",
+    ):
+        helpers.call_action(
+            "territoire_checklist_answer",
+            context={"user": editor_b},
+            id="villard-de-lans",
+            question_id=question,
+            answer="yes",
+        )
+    helpers.call_action(
+        "territoire_checklist_answer",
+        context={"user": territory["people"]["editor_a"]["name"]},
+        id="engins",
+        question_id="elected-sponsor",
+        answer="in_progress",
+    )
+    return territory
+
+
+def dashboard(territory):
+    return helpers.call_action(
+        "territoire_dashboard_show",
+        context={"user": territory["people"]["epci_admin"]["name"]},
+        id="ccmv",
+    )
+
+
+def test_every_member_is_listed_with_its_figures(uneven):
+    result = dashboard(uneven)
+
+    rows = {row["name"]: row for row in result["members"]}
+    assert list(rows) == ["engins", "lans-en-vercors", "villard-de-lans"]
+    villard, engins, lans = (
+        rows["villard-de-lans"],
+        rows["engins"],
+        rows["lans-en-vercors"],
+    )
+    # 18 questions: 5 yes -> 28 %; 1 in progress -> 0.5 / 18 -> 3 %.
+    assert (
+        villard["checklist_score"],
+        engins["checklist_score"],
+        lans["checklist_score"],
+    ) == (28, 3, 0)
+    assert (
+        villard["public_datasets"],
+        engins["public_datasets"],
+        lans["public_datasets"],
+    ) == (3, 0, 0)
+    assert villard["priority_datasets"] == ["deliberations", "budget"]
+    assert engins["priority_datasets"] == []
+    assert villard["last_update"] == "2024-10-01"
+    assert engins["last_update"] is None
+    assert (villard["obliged"], engins["obliged"], lans["obliged"]) == (
+        True,
+        False,
+        None,
+    )
+    assert result["average_checklist_score"] == round((28 + 3 + 0) / 3)
+    assert result["public_datasets"] == 3
+
+
+def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
+    admin = headers(uneven["people"]["epci_admin"])
+
+    page = app.get("/organization/ccmv/dashboard", headers=admin)
+    exported = app.get("/organization/ccmv/dashboard.csv", headers=admin)
+
+    soup = BeautifulSoup(page.body, "html.parser")
+    cells = [
+        [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in soup.select("table.territoire-dashboard tbody tr")
+    ]
+    assert cells[2] == [
+        "Villard-de-Lans",
+        "28 %",
+        "3",
+        "Délibérations du conseil municipal, Budget",
+        "2024-10-01",
+        "Oui",
+    ]
+    assert cells[1][-1] == "inconnu (population ou agents manquants)"
+    assert exported.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.body)))
+    assert [r["title"] for r in rows] == [
+        "Engins",
+        "Lans-en-Vercors",
+        "Villard-de-Lans",
+    ]
+    assert rows[2]["priority_datasets"] == "deliberations budget"
+    assert rows[2]["obliged"] == "True"
+
+
+ROLES = [
+    "anonymous",
+    "other",
+    "member_a",
+    "editor_a",
+    "admin_a",
+    "editor_b",
+    "epci_admin",
+    "sysadmin",
+]
+
+
+@pytest.mark.parametrize(
+    "path", ["/organization/ccmv/dashboard", "/organization/ccmv/dashboard.csv"]
+)
+def test_only_the_epci_admins_and_sysadmins_see_the_dashboard(app, territory, path):
+    statuses = {
+        role: app.get(
+            path,
+            headers=headers(None if role == "anonymous" else territory["people"][role]),
+        ).status_code
+        for role in ROLES
+    }
+
+    assert statuses == {
+        role: 200 if role in ("epci_admin", "sysadmin") else 403 for role in ROLES
+    }
+
+
+def test_a_commune_has_no_territory_dashboard(app, territory):
+    response = app.get(
+        "/organization/engins/dashboard",
+        headers=headers(territory["people"]["sysadmin"]),
+    )
+
+    assert response.status_code == 404
+    assert "n&#39;est pas une intercommunalité (EPCI)" in response.body
