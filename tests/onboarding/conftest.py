@@ -15,6 +15,7 @@ def territory():
             "editor_a",
             "admin_a",
             "editor_b",
+            "admin_b",
             "epci_admin",
             "other",
         )
@@ -47,7 +48,10 @@ def territory():
         insee_code="38548",
         siren="213805484",
         epci_siren="243801024",
-        users=[{"name": people["editor_b"]["name"], "capacity": "editor"}],
+        users=[
+            {"name": people["editor_b"]["name"], "capacity": "editor"},
+            {"name": people["admin_b"]["name"], "capacity": "admin"},
+        ],
     )
     return {"people": people, "epci": epci, "a": commune_a, "b": commune_b}
 

@@ -19,6 +19,7 @@ ROLES = [
     "editor_a",
     "admin_a",
     "editor_b",
+    "admin_b",
     "epci_admin",
     "sysadmin",
 ]
@@ -29,6 +30,7 @@ READ = {
     "editor_a": True,
     "admin_a": True,
     "editor_b": False,
+    "admin_b": False,
     "epci_admin": True,
     "sysadmin": True,
 }
@@ -39,6 +41,7 @@ ACT = {
     "editor_a": True,
     "admin_a": True,
     "editor_b": False,
+    "admin_b": False,
     "epci_admin": False,
     "sysadmin": True,
 }

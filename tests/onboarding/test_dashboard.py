@@ -169,6 +169,7 @@ ROLES = [
     "editor_a",
     "admin_a",
     "editor_b",
+    "admin_b",
     "epci_admin",
     "sysadmin",
 ]
