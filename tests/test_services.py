@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib import jobs
 from ckan.lib.search.common import make_connection
+from ckan.plugins.toolkit import config
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def sysadmin_context() -> dict:
@@ -46,7 +45,8 @@ def test_dataset_created_through_the_api_is_found_by_package_search():
     assert result["results"][0]["name"] == "deliberations-engins"
     # The answer came from Solr: the document is in the core's index.
     solr = make_connection()
-    hits = solr.search(q="name:deliberations-engins", fq="site_id:territoire-test")
+    site_id = config["ckan.site_id"]
+    hits = solr.search(q="name:deliberations-engins", fq=f'site_id:"{site_id}"')
     assert hits.hits == 1
 
 
@@ -86,7 +86,7 @@ def test_datastore_resource_can_be_created_and_queried():
 
 
 @pytest.mark.usefixtures("clean_redis")
-def test_background_job_runs_through_redis_in_a_separate_worker(tmp_path):
+def test_background_job_runs_through_redis_in_a_separate_worker(tmp_path, request):
     marker = tmp_path / "job-ran"
     job = jobs.enqueue(os.mkdir, [str(marker)], title="territoire test job")
 
@@ -94,7 +94,7 @@ def test_background_job_runs_through_redis_in_a_separate_worker(tmp_path):
         [
             str(Path(sys.executable).parent / "ckan"),
             "-c",
-            str(REPO / "test.ini"),
+            request.config.getoption("ckan_ini"),
             "jobs",
             "worker",
             "--burst",
