@@ -9,14 +9,18 @@
 #
 #   bash bench/startup_times.sh
 #
-# Needs the dev ports free (stop other checkouts' services first:
-# dev/services.sh stop). Prints a Markdown table for bench/RESULTS.md.
+# The clones run their services on their own ports (PG_PORT, REDIS_PORT,
+# SOLR_PORT, DEMO_PORT below), so this checkout's services may stay up; what
+# else runs on the machine meanwhile shows in the figures.
+# Prints a Markdown table for bench/RESULTS.md.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+export PG_PORT=${BENCH_PG_PORT:-54339} REDIS_PORT=${BENCH_REDIS_PORT:-63809}
+export SOLR_PORT=${BENCH_SOLR_PORT:-8993} DEMO_PORT=${BENCH_DEMO_PORT:-5010}
 
-for port in 54329 63799 8983 5000; do
+for port in "$PG_PORT" "$REDIS_PORT" "$SOLR_PORT" "$DEMO_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "port $port is in use: stop the services of other checkouts first (dev/services.sh stop)" >&2
+        echo "port $port is in use: choose others with BENCH_PG_PORT, BENCH_REDIS_PORT, BENCH_SOLR_PORT, BENCH_DEMO_PORT" >&2
         exit 1
     fi
 done
@@ -54,7 +58,7 @@ time_demo() {
     t0=$(now)
     (cd "$clone" && exec setsid make demo >"$work/demo-$1.log" 2>&1) &
     pid=$!
-    until curl -sf -o /dev/null http://127.0.0.1:5000/; do
+    until curl -sf -o /dev/null "http://127.0.0.1:$DEMO_PORT/"; do
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 40 "$work/demo-$1.log" >&2
             echo "make demo stopped before serving ($1 run)" >&2

@@ -7,6 +7,15 @@ _TAG=test
 # shellcheck source=dev/env.sh
 source "$(dirname "$0")/env.sh"
 
+# test.ini names the default ports; CKAN's environment variables carry the
+# ports actually in use, so that PG_PORT, REDIS_PORT and SOLR_PORT can move a
+# checkout's services (two checkouts can then test side by side).
+export CKAN_SQLALCHEMY_URL="postgresql://ckan_default:pass@127.0.0.1:$PG_PORT/ckan_test"
+export CKAN_DATASTORE_WRITE_URL="postgresql://ckan_default:pass@127.0.0.1:$PG_PORT/datastore_test"
+export CKAN_DATASTORE_READ_URL="postgresql://datastore_default:pass@127.0.0.1:$PG_PORT/datastore_test"
+export CKAN_SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/ckan"
+export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
+
 started=$(date +%s)
 bash "$REPO_DIR/dev/setup.sh" || exit 1
 bash "$REPO_DIR/dev/services.sh" start || exit 1

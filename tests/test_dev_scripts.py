@@ -70,18 +70,19 @@ def test_redis_start_refuses_a_port_held_by_another_server(squatted_port, tmp_pa
 
 
 def test_solr_start_refuses_a_solr_it_did_not_start(tmp_path):
-    # The suite's own Solr answers on 8983, but it was not started from this
-    # (empty) state folder.
+    # The suite's own Solr answers, but it was not started from this (empty)
+    # state folder.
+    solr_port = os.environ.get("SOLR_PORT", "8983")
     result = run(
         "solr/solr.sh",
         "start",
         DEV_DIR=str(tmp_path),
-        SOLR_PORT="8983",
+        SOLR_PORT=solr_port,
         CKAN_SCHEMA_XML=str(SCHEMA_XML),
     )
 
     assert result.returncode == 1
-    assert "a Solr with a 'ckan' core already answers on 127.0.0.1:8983" in (
+    assert f"a Solr with a 'ckan' core already answers on 127.0.0.1:{solr_port}" in (
         result.stderr
     )
 
@@ -118,8 +119,10 @@ def test_status_reports_the_suites_services_as_running():
     result = run("services.sh", "status")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "PostgreSQL: running on 127.0.0.1:54329" in result.stdout
-    assert "Redis: running on 127.0.0.1:63799" in result.stdout
+    pg_port = os.environ.get("PG_PORT", "54329")
+    redis_port = os.environ.get("REDIS_PORT", "63799")
+    assert f"PostgreSQL: running on 127.0.0.1:{pg_port}" in result.stdout
+    assert f"Redis: running on 127.0.0.1:{redis_port}" in result.stdout
 
 
 def test_database_setup_names_a_missing_configuration_file(tmp_path):
