@@ -107,12 +107,12 @@ def test_every_member_is_listed_with_its_figures(uneven):
         rows["engins"],
         rows["lans-en-vercors"],
     )
-    # 18 questions: 5 yes -> 28 %; 1 in progress -> 0.5 / 18 -> 3 %.
+    # 23 questions: 5 yes -> 5 / 23 = 22 %; 1 in progress -> 0.5 / 23 = 2 %.
     assert (
         villard["checklist_score"],
         engins["checklist_score"],
         lans["checklist_score"],
-    ) == (28, 3, 0)
+    ) == (22, 2, 0)
     assert (
         villard["public_datasets"],
         engins["public_datasets"],
@@ -127,7 +127,7 @@ def test_every_member_is_listed_with_its_figures(uneven):
         False,
         None,
     )
-    assert result["average_checklist_score"] == round((28 + 3 + 0) / 3)
+    assert result["average_checklist_score"] == round((22 + 2 + 0) / 3)
     assert result["public_datasets"] == 3
 
 
@@ -144,7 +144,7 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
     ]
     assert cells[2] == [
         "Villard-de-Lans",
-        "28 %",
+        "22 %",
         "3",
         "Délibérations du conseil municipal, Budget",
         "2024-10-01",

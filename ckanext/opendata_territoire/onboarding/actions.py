@@ -24,6 +24,74 @@ __all__ = [
 ]
 
 
+UNANSWERED = {
+    "answer": None,
+    "comment": "",
+    "user": None,
+    "user_display_name": None,
+    "created": None,
+}
+COMMENT_MAX_LENGTH = 2000
+
+
+def _unknown_question(value: str) -> str:
+    return tk._('"{value}" is not a question of the checklist.').format(value=value)
+
+
+def _checked_answer(data_dict: dict[str, Any]) -> tuple[str, str, str]:
+    """question_id, answer and comment of an answer, or a ValidationError
+    naming each wrong field and its rule."""
+    question_id = data_dict.get("question_id")
+    answer = data_dict.get("answer")
+    comment = data_dict.get("comment")
+    allowed = ", ".join(checklist.ANSWERS)
+    errors: dict[str, list[str]] = {}
+    if question_id in (None, ""):
+        errors["question_id"] = [
+            tk._("Missing value: give the id of a question of the checklist.")
+        ]
+    elif str(question_id) not in checklist.question_ids():
+        errors["question_id"] = [_unknown_question(str(question_id))]
+    if answer in (None, ""):
+        errors["answer"] = [
+            tk._("Missing value. Allowed answers: {allowed}.").format(allowed=allowed)
+        ]
+    elif answer not in checklist.ANSWERS:
+        errors["answer"] = [
+            tk._(
+                '"{value}" is not an allowed answer. Allowed answers: {allowed}.'
+            ).format(value=answer, allowed=allowed)
+        ]
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str):
+        errors["comment"] = [tk._("The comment must be text.")]
+    elif len(comment.strip()) > COMMENT_MAX_LENGTH:
+        errors["comment"] = [
+            tk._(
+                "The comment has {length} characters: at most {maximum} are allowed."
+            ).format(length=len(comment.strip()), maximum=COMMENT_MAX_LENGTH)
+        ]
+    if errors:
+        raise tk.ValidationError(errors)
+    return str(question_id), str(answer), str(comment).strip()
+
+
+def _limit(value: Any) -> int | None:
+    """None (no limit) or a whole number of at least 1."""
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        limit = 0
+    if limit < 1:
+        raise tk.ValidationError(
+            {"limit": [tk._("Must be a whole number of at least 1.")]}
+        )
+    return limit
+
+
 def _organization(data_dict: dict[str, Any]) -> ckan_model.Group:
     org_id = data_dict.get("id") or data_dict.get("organization")
     org = roles.organization(str(org_id)) if org_id else None
@@ -39,10 +107,15 @@ def territoire_checklist_show(
     """The readiness checklist of an organization with its current answers,
     its scores and the next recommended actions.
 
+    Scores are percentages (yes = 1, in progress = 1/2, no or unanswered =
+    0), per theme and overall; ``next_actions`` are at most five actions of
+    the questions answered "no" or not answered, weakest theme first.
+
     :param id: id or name of the organization
     :returns: ``{"organization", "score", "themes": [{"id", "title", "score",
         "questions": [{"id", "question", "action", "answer", "comment", "user",
-        "created"}]}], "next_actions"}``
+        "user_display_name", "created"}]}], "next_actions": [{"theme",
+        "theme_title", "question", "question_text", "action"}]}``
     """
     org = _organization(data_dict)
     tk.check_access("territoire_checklist_show", context, {"id": org.id})
@@ -59,7 +132,7 @@ def territoire_checklist_show(
                     "id": question["id"],
                     "question": translate(question["question"]),
                     "action": translate(question["description"]),
-                    **(row.as_dict() if row else {"answer": None, "comment": ""}),
+                    **(row.as_dict() if row else UNANSWERED),
                 }
             )
         themes.append(
@@ -75,7 +148,12 @@ def territoire_checklist_show(
         "score": scores["score"],
         "themes": themes,
         "next_actions": [
-            {**action, "action": translate(action["action"])}
+            {
+                **action,
+                "theme_title": translate(action["theme_title"]),
+                "question_text": translate(action["question_text"]),
+                "action": translate(action["action"]),
+            }
             for action in scores["next_actions"]
         ],
     }
@@ -95,30 +173,15 @@ def territoire_checklist_answer(
     """
     org = _organization(data_dict)
     tk.check_access("territoire_checklist_answer", context, {"id": org.id})
-    question_id = str(data_dict.get("question_id") or "")
-    answer = str(data_dict.get("answer") or "")
-    errors: dict[str, list[str]] = {}
-    if question_id not in checklist.question_ids():
-        errors["question_id"] = [
-            tk._('"{value}" is not a question of the checklist.').format(
-                value=question_id
-            )
-        ]
-    if answer not in checklist.ANSWERS:
-        errors["answer"] = [
-            tk._(
-                '"{value}" is not an allowed answer. Allowed answers: {allowed}.'
-            ).format(value=answer, allowed=", ".join(checklist.ANSWERS))
-        ]
-    if errors:
-        raise tk.ValidationError(errors)
+    question_id, answer, comment = _checked_answer(data_dict)
     user = ckan_model.User.get(context.get("user") or "")
     row = answers.record(
         org.id,
         question_id,
         answer,
-        str(data_dict.get("comment") or "").strip(),
+        comment,
         user.id if user else None,
+        commit=not context.get("defer_commit"),
     )
     return row.as_dict()
 
@@ -131,11 +194,27 @@ def territoire_checklist_history(
 
     :param id: id or name of the organization
     :param question_id: only this question (optional)
+    :param limit: only the ``limit`` newest answers (optional)
+    :returns: ``[{"question_id", "question", "answer", "comment", "user",
+        "user_display_name", "created"}]`` (``created``: ISO 8601, UTC)
     """
     org = _organization(data_dict)
     tk.check_access("territoire_checklist_history", context, {"id": org.id})
+    question_id = str(data_dict.get("question_id") or "") or None
+    if question_id is not None and question_id not in checklist.question_ids():
+        raise tk.ValidationError({"question_id": [_unknown_question(question_id)]})
+    limit = _limit(data_dict.get("limit"))
+    texts = {q["id"]: q["question"] for t in checklist.themes() for q in t["questions"]}
     return [
-        row.as_dict() for row in answers.history(org.id, data_dict.get("question_id"))
+        {
+            **row.as_dict(),
+            # Answers to a question since removed from the checklist keep
+            # their id only.
+            "question": translate(texts[row.question_id])
+            if row.question_id in texts
+            else None,
+        }
+        for row in answers.history(org.id, question_id, limit)
     ]
 
 

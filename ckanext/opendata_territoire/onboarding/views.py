@@ -11,6 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import yaml
+from ckan import model
 from flask import Blueprint, Response
 
 from ckanext.opendata_territoire.onboarding import checklist, dashboard, starters
@@ -18,6 +19,8 @@ from ckanext.opendata_territoire.territory import roles
 
 blueprint = Blueprint("territoire_onboarding", __name__)
 GUIDE_FILE = Path(__file__).with_name("guide.yaml")
+# The checklist page lists the latest answers given.
+RECENT_CHANGES = 10
 
 
 @functools.cache
@@ -106,40 +109,28 @@ def create_starter(id: str) -> Any:
 
 @blueprint.route("/organization/<id>/checklist", methods=["GET", "POST"])
 def checklist_page(id: str) -> Any:
+    """The checklist as a form for its editors, read-only for its readers.
+    A POST stores the answers that changed, all or none: on an error the form
+    comes back with the values sent and the message next to the question."""
     org = _organization_or_abort(id, "territoire_checklist_show")
     can_answer = tk.h.check_access("territoire_checklist_answer", {"id": org["id"]})
+    data = tk.get_action("territoire_checklist_show")(_context(), {"id": org["id"]})
+    errors: dict[str, list[str]] = {}
     if tk.request.method == "POST":
         if not can_answer:
             return tk.abort(
                 403, tk._("Only the editors of this organization can answer.")
             )
-        current = tk.get_action("territoire_checklist_show")(
-            _context(), {"id": org["id"]}
-        )
-        before = {
-            q["id"]: (q["answer"], q["comment"])
-            for theme in current["themes"]
-            for q in theme["questions"]
-        }
-        saved = 0
-        for question_id in checklist.question_ids():
-            answer = tk.request.form.get(f"answer-{question_id}") or ""
-            comment = (tk.request.form.get(f"comment-{question_id}") or "").strip()
-            if not answer or (answer, comment) == before.get(question_id):
-                continue
-            tk.get_action("territoire_checklist_answer")(
-                _context(),
-                {
-                    "id": org["id"],
-                    "question_id": question_id,
-                    "answer": answer,
-                    "comment": comment,
-                },
+        errors = _save_answers(org, data)
+        if not errors:
+            return tk.redirect_to(
+                "territoire_onboarding.checklist_page", id=org["name"]
             )
-            saved += 1
-        tk.h.flash_success(tk._("{count} answer(s) saved.").format(count=saved))
-        return tk.redirect_to("territoire_onboarding.checklist_page", id=org["name"])
-    data = tk.get_action("territoire_checklist_show")(_context(), {"id": org["id"]})
+        _keep_sent_values(data)
+        tk.h.flash_error(tk._("Nothing was saved: correct the answers marked below."))
+    history = tk.get_action("territoire_checklist_history")(
+        _context(), {"id": org["id"], "limit": RECENT_CHANGES}
+    )
     return tk.render(
         "onboarding/checklist.html",
         {
@@ -148,8 +139,75 @@ def checklist_page(id: str) -> Any:
             "checklist": data,
             "can_answer": can_answer,
             "answers": checklist.ANSWERS,
+            "errors": errors,
+            "history": history,
         },
     )
+
+
+def _sent(question_id: str) -> tuple[str, str]:
+    form = tk.request.form
+    return (
+        form.get(f"answer-{question_id}") or "",
+        (form.get(f"comment-{question_id}") or "").strip(),
+    )
+
+
+def _save_answers(org: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Store the changed answers of the form in one transaction; the errors
+    by question id (nothing stored) when one is refused."""
+    errors: dict[str, list[str]] = {}
+    saved = 0
+    context = dict(_context(), defer_commit=True)
+    for theme in data["themes"]:
+        for question in theme["questions"]:
+            answer, comment = _sent(question["id"])
+            if (answer or None, comment) == (question["answer"], question["comment"]):
+                continue
+            if not answer:
+                if comment:
+                    errors[question["id"]] = [
+                        tk._("Choose an answer to save this comment.")
+                    ]
+                continue
+            try:
+                tk.get_action("territoire_checklist_answer")(
+                    dict(context),
+                    {
+                        "id": org["id"],
+                        "question_id": question["id"],
+                        "answer": answer,
+                        "comment": comment,
+                    },
+                )
+            except tk.ValidationError as error:
+                errors[question["id"]] = [
+                    str(message)
+                    for messages in error.error_dict.values()
+                    for message in (
+                        messages if isinstance(messages, list) else [messages]
+                    )
+                ]
+            else:
+                saved += 1
+    if errors:
+        model.Session.rollback()
+        return errors
+    model.Session.commit()
+    tk.h.flash_success(
+        tk._("Answers saved: {count}.").format(count=saved)
+        if saved
+        else tk._("No answer changed.")
+    )
+    return {}
+
+
+def _keep_sent_values(data: dict[str, Any]) -> None:
+    for theme in data["themes"]:
+        for question in theme["questions"]:
+            answer, comment = _sent(question["id"])
+            question["answer"] = answer or question["answer"]
+            question["comment"] = comment
 
 
 def _dashboard_or_abort(id: str) -> tuple[dict[str, Any], dict[str, Any]]:
