@@ -80,10 +80,17 @@ install_python() {
     say "Python packages installed ($(ckan_version))"
 }
 
+# The territory reference data (ckanext.territoire.reference_dir defaults to
+# its data/ folder there).
+TERRITORY_DATA=node_modules/@etalab/decoupage-administratif/data
+
 install_node_packages() {
     local dir=$DEV_DIR/node stamp
+    command -v npm >/dev/null 2>&1 \
+        || die "npm is missing: run this script as root (it installs the Debian packages nodejs npm) or install Node.js"
     stamp=$(cat "$REPO_DIR/package.json" "$REPO_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
-    if [ -f "$dir/.installed-stamp" ] && [ "$(cat "$dir/.installed-stamp")" = "$stamp" ]; then
+    if [ -f "$dir/.installed-stamp" ] && [ "$(cat "$dir/.installed-stamp")" = "$stamp" ] \
+        && [ -f "$dir/$TERRITORY_DATA/epci.json" ] && [ -f "$dir/$TERRITORY_DATA/communes.json" ]; then
         say "npm packages: up to date"
         return
     fi
@@ -94,7 +101,10 @@ install_node_packages() {
         show_log_tail "$LOG_DIR/npm.log"
         die "npm ci failed (log: $LOG_DIR/npm.log)"
     }
+    [ -f "$dir/$TERRITORY_DATA/epci.json" ] \
+        || die "npm ci did not install the territory reference data ($dir/$TERRITORY_DATA; log: $LOG_DIR/npm.log)"
     echo "$stamp" >"$dir/.installed-stamp"
+    say "npm packages installed (territory reference data in $dir/$TERRITORY_DATA)"
 }
 
 install_debian_packages

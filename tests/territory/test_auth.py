@@ -1,5 +1,7 @@
 """Who may call the territory actions: reading the territory is public,
-initialising it is a sysadmin's job."""
+initialising it is a sysadmin's job. Roles as in the issue: anonymous, a
+registered user, the member, editor and admin of commune A, the admin of
+commune B, the EPCI's admin, a sysadmin."""
 
 from __future__ import annotations
 
@@ -7,73 +9,103 @@ import pytest
 from ckan import logic
 from ckan.tests import factories, helpers
 
+from tests.territory.conftest import CCMV
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
 
 @pytest.fixture
-def roles():
-    editor, admin, member = factories.User(), factories.User(), factories.User()
-    factories.Organization(
-        users=[
-            {"name": editor["name"], "capacity": "editor"},
-            {"name": admin["name"], "capacity": "admin"},
-            {"name": member["name"], "capacity": "member"},
-        ]
-    )
-    return {
-        "anonymous": None,
-        "registered user": factories.User()["name"],
-        "organization member": member["name"],
-        "organization editor": editor["name"],
-        "organization admin": admin["name"],
-        "sysadmin": factories.Sysadmin()["name"],
+def roles() -> dict[str, str | None]:
+    people = {
+        role: factories.User()["name"]
+        for role in (
+            "registered user",
+            "member of commune A",
+            "editor of commune A",
+            "admin of commune A",
+            "admin of commune B",
+            "admin of the EPCI",
+        )
     }
+    factories.Organization(
+        collectivite_type="epci",
+        siren=CCMV,
+        users=[{"name": people["admin of the EPCI"], "capacity": "admin"}],
+    )
+    factories.Organization(
+        collectivite_type="commune",
+        insee_code="38153",
+        siren="213801533",
+        epci_siren=CCMV,
+        users=[
+            {"name": people["member of commune A"], "capacity": "member"},
+            {"name": people["editor of commune A"], "capacity": "editor"},
+            {"name": people["admin of commune A"], "capacity": "admin"},
+        ],
+    )
+    factories.Organization(
+        collectivite_type="commune",
+        insee_code="38548",
+        siren="213805484",
+        epci_siren=CCMV,
+        users=[{"name": people["admin of commune B"], "capacity": "admin"}],
+    )
+    return {"anonymous": None, **people, "sysadmin": factories.Sysadmin()["name"]}
 
 
 def allowed(action: str, user: str | None) -> bool:
-    context = {"user": user or ""}
     try:
-        helpers.call_auth(action, context)
+        helpers.call_auth(action, {"user": user or ""})
     except logic.NotAuthorized:
         return False
     return True
 
 
-@pytest.mark.usefixtures("clean_db")
+EVERYONE = {
+    "anonymous": True,
+    "registered user": True,
+    "member of commune A": True,
+    "editor of commune A": True,
+    "admin of commune A": True,
+    "admin of commune B": True,
+    "admin of the EPCI": True,
+    "sysadmin": True,
+}
+SYSADMINS_ONLY = {role: role == "sysadmin" for role in EVERYONE}
+
+
 @pytest.mark.parametrize(
     ("action", "expected"),
     [
-        (
-            "territoire_territory_show",
-            {
-                "anonymous": True,
-                "registered user": True,
-                "organization member": True,
-                "organization editor": True,
-                "organization admin": True,
-                "sysadmin": True,
-            },
-        ),
-        (
-            "territoire_territory_init",
-            {
-                "anonymous": False,
-                "registered user": False,
-                "organization member": False,
-                "organization editor": False,
-                "organization admin": False,
-                "sysadmin": True,
-            },
-        ),
+        ("territoire_territory_show", EVERYONE),
+        ("territoire_territory_init", SYSADMINS_ONLY),
     ],
 )
 def test_auth_matrix(roles, action, expected):
     assert {role: allowed(action, user) for role, user in roles.items()} == expected
 
 
-@pytest.mark.usefixtures("clean_db", "clean_index")
-def test_anonymous_cannot_initialise_the_territory_through_the_api(app):
-    response = app.post(
-        "/api/3/action/territoire_territory_init", json={"epci_siren": "243801024"}
-    )
+def test_the_refusal_says_why(roles):
+    with pytest.raises(logic.NotAuthorized) as error:
+        helpers.call_auth(
+            "territoire_territory_init", {"user": roles["admin of the EPCI"]}
+        )
 
-    assert response.status_code == 403
-    assert helpers.call_action("organization_list") == []
+    assert "Only a sysadmin can initialise the territory." in str(error.value)
+
+
+@pytest.mark.usefixtures("clean_index")
+@pytest.mark.parametrize("role", ["anonymous", "admin of the EPCI", "sysadmin"])
+def test_show_through_the_api_for_anyone(app, roles, role):
+    user = roles[role]
+    headers = {}
+    if user:
+        token = helpers.call_action(
+            "api_token_create", context={"user": user}, user=user, name="t"
+        )["token"]
+        headers = {"Authorization": token}
+
+    response = app.get("/api/3/action/territoire_territory_show", headers=headers)
+
+    assert response.status_code == 200
+    assert len(response.json["result"]["members"]) == 2

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import authz
 
-from ckanext.opendata_territoire.territory.organizations import init_territory
+from ckanext.opendata_territoire.territory.organizations import (
+    init_territory,
+    member_organizations,
+    organizations_by_siren,
+    sort_key,
+)
 from ckanext.opendata_territoire.territory.reference import (
     TerritoryError,
-    get_reference,
+    check_siren,
 )
 
 __all__ = ["territoire_territory_init", "territoire_territory_show"]
@@ -28,57 +34,66 @@ ORGANIZATION_FIELDS = (
 
 
 def _epci_siren(data_dict: dict[str, Any]) -> str:
-    return str(
-        data_dict.get("epci_siren") or tk.config["ckanext.territoire.epci_siren"]
-    )
+    value = data_dict.get("epci_siren") or tk.config["ckanext.territoire.epci_siren"]
+    try:
+        return check_siren(str(value))
+    except TerritoryError as error:
+        raise tk.ValidationError({"epci_siren": [str(error)]}) from None
+
+
+def _public(org: dict[str, Any]) -> dict[str, Any]:
+    return {key: org.get(key) for key in ORGANIZATION_FIELDS}
 
 
 @tk.side_effect_free
 def territoire_territory_show(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
-    """The EPCI and its member communes as they are in the catalogue.
+    """The EPCI and its member communes as they are in the catalogue: the
+    organization whose ``siren`` is the EPCI's and those whose ``epci_siren``
+    is.
 
     :param epci_siren: SIREN of the EPCI (default: ckanext.territoire.epci_siren)
     :returns: ``{"epci": organization or None, "members": [organization...]}``,
-        each organization with its codes and its number of public datasets
+        each organization with ``id``, ``name``, ``title``,
+        ``collectivite_type``, ``insee_code``, ``siren``, ``population``,
+        ``epci_siren`` and ``package_count`` (its public datasets); members in
+        alphabetical order
     """
     tk.check_access("territoire_territory_show", context, data_dict)
     siren = _epci_siren(data_dict)
-    organizations = tk.get_action("organization_list")(
-        {"ignore_auth": True},
-        {"all_fields": True, "include_extras": True, "limit": 1000},
-    )
-
-    def public(org: dict[str, Any]) -> dict[str, Any]:
-        return {key: org.get(key) for key in ORGANIZATION_FIELDS}
-
-    epci = next((o for o in organizations if o.get("siren") == siren), None)
-    members = sorted(
-        (public(o) for o in organizations if o.get("epci_siren") == siren),
-        key=lambda org: org["title"],
-    )
-    return {"epci": public(epci) if epci else None, "members": members}
+    epci = organizations_by_siren({siren}).get(siren)
+    members = [
+        _public(org) for org in member_organizations(siren) if org.get("siren") != siren
+    ]
+    members.sort(key=lambda org: sort_key(org["title"] or org["name"]))
+    return {"epci": _public(epci) if epci else None, "members": members}
 
 
 def territoire_territory_init(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
     """Create or update the organizations of the EPCI and its member communes
-    from the territory reference data (as ``ckan territoire init``).
+    from the territory reference data, as ``ckan territoire init`` does; the
+    organizations are written as the calling sysadmin (as the site user when
+    the call comes from code that skipped the auth check).
 
     :param epci_siren: SIREN of the EPCI (default: ckanext.territoire.epci_siren)
-    :param dry_run: if true, only report what would change
-    :returns: the summary: created, updated (with the changed fields), unchanged
+    :param dry_run: if true, write nothing and return what would change
+    :returns: the summary: ``epci``, ``source``, ``dry_run``, ``created`` (with
+        their ``fields``), ``updated`` (with their ``changes``, each field's
+        ``before`` and ``after``), ``unchanged``, ``not_members``
+        (organizations naming this EPCI that the reference data no longer
+        lists among its members; left as they are)
     """
     tk.check_access("territoire_territory_init", context, data_dict)
     siren = _epci_siren(data_dict)
+    user = context.get("user") or None
     try:
         summary = init_territory(
-            get_reference(),
             siren,
-            {"user": context["user"]},
             dry_run=tk.asbool(data_dict.get("dry_run", False)),
+            user=user if user and authz.is_sysadmin(user) else None,
         )
     except TerritoryError as error:
         raise tk.ValidationError({"epci_siren": [str(error)]}) from None

@@ -1,59 +1,200 @@
-"""`ckan territoire init`: the EPCI and its member communes as organizations."""
+"""`ckan territoire init`: the EPCI and its member communes as organizations.
+
+The messages are gettext strings: the command speaks the portal's default
+language (ckan.locale_default, French here). ``--json`` prints the summary as
+JSON only, for scripts.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.opendata_territoire.cli import territoire
-from ckanext.opendata_territoire.territory.organizations import Summary, init_territory
+from ckanext.opendata_territoire.territory.organizations import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Change,
+    Summary,
+    init_territory,
+)
 from ckanext.opendata_territoire.territory.reference import (
     TerritoryError,
+    check_siren,
     get_reference,
 )
 
 
-def _print_summary(summary: Summary, dry_run: bool) -> None:
-    click.echo(
-        f"Territory: {summary.epci}"
-        + (" (dry run: nothing written)" if dry_run else "")
+def _label(change: Change, dry_run: bool) -> str:
+    if change.outcome == CREATED:
+        return (
+            tk._("organization to create") if dry_run else tk._("organization created")
+        )
+    if change.outcome == UPDATED:
+        return (
+            tk._("organization to update") if dry_run else tk._("organization updated")
+        )
+    if change.outcome == UNCHANGED:
+        return tk._("organization unchanged")
+    return tk._("no longer a member according to the reference data (left as is)")
+
+
+def _outcome(change: Change, dry_run: bool) -> str:
+    """The label, with the changed fields of an update."""
+    label = _label(change, dry_run)
+    if change.outcome != UPDATED:
+        return label
+    details = ", ".join(
+        f"{key} {_shown(before)} → {_shown(after)}"
+        for key, (before, after) in change.changes.items()
     )
-    for label, changes, detailed in (
-        ("to create" if dry_run else "created", summary.created, True),
-        ("to update" if dry_run else "updated", summary.updated, True),
-        ("unchanged", summary.unchanged, False),
-    ):
-        click.echo(f"  {len(changes)} organization(s) {label}")
-        for change in changes:
-            details = ", ".join(f"{k}={v}" for k, v in change.fields.items())
-            suffix = f": {details}" if detailed and details else ""
-            click.echo(f"    - {change.title} ({change.name}){suffix}")
+    return tk._("{label}: {details}").format(label=label, details=details)
+
+
+def _shown(value: Any) -> str:
+    return "∅" if value in (None, "") else str(value)
+
+
+def _progress(dry_run: bool) -> Callable[[int, int, Change], None]:
+    def show(number: int, total: int, change: Change) -> None:
+        click.echo(f"  [{number}/{total}] {change.title} — {_label(change, dry_run)}")
+
+    return show
+
+
+def _table(summary: Summary) -> list[str]:
+    header = (
+        tk._("Organization"),
+        tk._("Type"),
+        tk._("INSEE"),
+        tk._("SIREN"),
+        tk._("Result"),
+    )
+    rows = [
+        (
+            f"{c.title} ({c.name})",
+            c.collectivite_type,
+            c.insee_code or "",
+            c.siren,
+            _outcome(c, summary.dry_run),
+        )
+        for c in summary.changes + summary.not_members
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        return "  ".join([*cells, row[4]]).rstrip()
+
+    return [line(header), *(line(row) for row in rows)]
+
+
+def summary_line(summary: Summary) -> str:
+    """One line: the EPCI and how many organizations were created, updated,
+    left unchanged."""
+    if summary.dry_run:
+        text = tk._(
+            "Dry run, nothing written. {epci}: {total} organizations; to create: "
+            "{created}, to update: {updated}, unchanged: {unchanged}."
+        )
+    else:
+        text = tk._(
+            "{epci}: {total} organizations; created: {created}, updated: "
+            "{updated}, unchanged: {unchanged}."
+        )
+    return text.format(
+        epci=summary.epci_name,
+        total=len(summary.created) + len(summary.updated) + len(summary.unchanged),
+        created=len(summary.created),
+        updated=len(summary.updated),
+        unchanged=len(summary.unchanged),
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    click.secho(tk._("Error: {message}").format(message=message), err=True, fg="red")
+    raise SystemExit(1)
 
 
 @territoire.command("init")
 @click.option(
-    "--epci", "epci_siren", required=True, help="SIREN of the EPCI (9 digits)."
+    "--epci",
+    "epci_siren",
+    required=True,
+    metavar="SIREN",
+    help="SIREN of the EPCI (9 digits), eg. 243801024 for the CCMV.",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def init(epci_siren: str, dry_run: bool, as_json: bool) -> None:
-    """Create or update the organizations of the EPCI and its member communes
-    from the territory reference data (idempotent)."""
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
-    if not as_json:
-        click.echo(f"Reading the reference data for EPCI {epci_siren}...")
-    try:
-        summary = init_territory(get_reference(), epci_siren, context, dry_run)
-    except TerritoryError as error:
-        raise click.ClickException(str(error)) from None
-    except tk.ValidationError as error:
-        raise click.ClickException(
-            f"An organization was refused: {error.error_dict}"
-        ) from None
-    if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        _print_summary(summary, dry_run)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON only.")
+@click.option(
+    "--user",
+    "user",
+    default=None,
+    metavar="NAME",
+    help="Sysadmin to write the organizations as (default: the site user).",
+)
+@click.pass_context
+def init(
+    ctx: click.Context,
+    epci_siren: str,
+    dry_run: bool,
+    as_json: bool,
+    user: str | None,
+) -> None:
+    """Create or update the organizations of the EPCI and of its member
+    communes from the territory reference data (idempotent: a second run
+    changes nothing). Exit code 1, with a message, for an unknown SIREN or
+    missing reference data."""
+    with ctx.meta["flask_app"].test_request_context():
+        try:
+            siren = check_siren(epci_siren)
+            reference = get_reference()
+            epci = reference.epci(siren)
+            if not as_json:
+                click.echo(
+                    tk._(
+                        "EPCI {siren}: {name}, {count} member communes (reference "
+                        "data: {source})."
+                    ).format(
+                        siren=siren,
+                        name=epci.name,
+                        count=len(epci.members),
+                        source=reference.description,
+                    )
+                )
+            summary = init_territory(
+                siren,
+                dry_run=dry_run,
+                user=user,
+                reference=reference,
+                progress=None if as_json else _progress(dry_run),
+            )
+        except TerritoryError as error:
+            _fail(str(error))
+        except tk.ValidationError as error:
+            _fail(
+                tk._("the catalogue refused an organization: {errors}").format(
+                    errors=error.error_dict
+                )
+            )
+        if as_json:
+            click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+            return
+        click.echo("")
+        for text in _table(summary):
+            click.echo(text)
+        click.echo("")
+        if summary.not_members:
+            click.echo(
+                tk._(
+                    "{count} organization(s) name this EPCI as theirs but are no "
+                    "longer among its members in the reference data: left as they "
+                    "are, check them."
+                ).format(count=len(summary.not_members))
+            )
+        click.echo(summary_line(summary))

@@ -1,18 +1,34 @@
 """The territory in the catalogue: one organization for the EPCI and one per
-member commune, created or brought up to date from the reference data."""
+member commune, created or brought up to date from the reference data.
+
+Organizations are found by their SIREN (the ``siren`` field), never by their
+name, so an organization renamed in the UI is updated, not duplicated. Only
+the fields of :data:`MANAGED_FIELDS` are written: descriptions, contacts,
+numbers of agents... belong to the organization's editors. A second run
+changes nothing.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import authz, model
 from ckan.lib.munge import munge_title_to_name
 
-from ckanext.opendata_territoire.territory.reference import Commune, Epci, Reference
+from ckanext.opendata_territoire.territory.reference import (
+    Commune,
+    Epci,
+    Reference,
+    TerritoryError,
+    check_siren,
+    get_reference,
+)
 
-# The fields the reference data owns; anything else (description, contacts,
-# agents...) belongs to the organization's editors and is never touched.
+# The fields the reference data owns.
 MANAGED_FIELDS = (
     "title",
     "collectivite_type",
@@ -22,33 +38,91 @@ MANAGED_FIELDS = (
     "epci_siren",
 )
 
+CREATED, UPDATED, UNCHANGED, NOT_MEMBER = (
+    "created",
+    "updated",
+    "unchanged",
+    "not_member",
+)
+
 
 @dataclass
 class Change:
+    """What happened (or, in a dry run, would happen) to one organization.
+    ``changes`` maps each field written to its ``(before, after)`` values."""
+
+    outcome: str
     name: str
     title: str
-    fields: dict[str, Any] = field(default_factory=dict)
+    collectivite_type: str
+    siren: str
+    insee_code: str | None = None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "collectivite_type": self.collectivite_type,
+            "siren": self.siren,
+            "insee_code": self.insee_code,
+        }
+        if self.outcome == CREATED:
+            row["fields"] = {k: after for k, (_before, after) in self.changes.items()}
+        elif self.outcome == UPDATED:
+            row["changes"] = {
+                k: {"before": before, "after": after}
+                for k, (before, after) in self.changes.items()
+            }
+        return row
 
 
 @dataclass
 class Summary:
-    epci: str
+    epci_siren: str
+    epci_name: str
+    source: str
+    dry_run: bool = False
     created: list[Change] = field(default_factory=list)
     updated: list[Change] = field(default_factory=list)
     unchanged: list[Change] = field(default_factory=list)
+    # Organizations that name this EPCI as theirs (epci_siren) but are no
+    # longer among its members in the reference data: reported, not touched.
+    not_members: list[Change] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Change]:
+        """Every organization of the territory: the EPCI, then its communes in
+        alphabetical order."""
+        return sorted(
+            self.created + self.updated + self.unchanged,
+            key=lambda c: (c.collectivite_type != "epci", sort_key(c.title)),
+        )
+
+    def add(self, change: Change) -> None:
+        {
+            CREATED: self.created,
+            UPDATED: self.updated,
+            UNCHANGED: self.unchanged,
+            NOT_MEMBER: self.not_members,
+        }[change.outcome].append(change)
 
     def as_dict(self) -> dict[str, Any]:
-        def rows(changes: list[Change]) -> list[dict[str, Any]]:
-            return [
-                {"name": c.name, "title": c.title, "fields": c.fields} for c in changes
-            ]
-
         return {
-            "epci": self.epci,
-            "created": rows(self.created),
-            "updated": rows(self.updated),
-            "unchanged": rows(self.unchanged),
+            "epci": {"siren": self.epci_siren, "name": self.epci_name},
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "created": [c.as_dict() for c in self.created],
+            "updated": [c.as_dict() for c in self.updated],
+            "unchanged": [c.as_dict() for c in self.unchanged],
+            "not_members": [c.as_dict() for c in self.not_members],
         }
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as in French: accents and case ignored."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def wanted_epci(epci: Epci) -> dict[str, Any]:
@@ -71,59 +145,182 @@ def wanted_commune(commune: Commune, epci: Epci) -> dict[str, Any]:
     }
 
 
-def _organizations_by_siren(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    organizations = tk.get_action("organization_list")(
-        dict(context),
-        {"all_fields": True, "include_extras": True, "limit": 1000},
+def _organization_rows(key: str, values: set[str]) -> list[tuple[str, str]]:
+    """``(value, id)`` of the active organizations whose extra ``key`` is one
+    of ``values``, oldest first. A direct query: organization_list with
+    all_fields stops at 25 organizations."""
+    if not values:
+        return []
+    query = (
+        model.Session.query(model.GroupExtra.value, model.Group.id)
+        .join(model.Group, model.GroupExtra.group_id == model.Group.id)
+        .filter(model.Group.is_organization.is_(True))
+        .filter(model.Group.state == "active")
+        .filter(model.GroupExtra.state == "active")
+        .filter(model.GroupExtra.key == key)
+        .filter(model.GroupExtra.value.in_(sorted(values)))
+        .order_by(model.Group.created.asc(), model.Group.id)
     )
-    return {org["siren"]: org for org in organizations if org.get("siren")}
+    return [(value, group_id) for value, group_id in query.all()]
 
 
-def _differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value
-        for key, value in wanted.items()
-        if value is not None and str(current.get(key) or "") != str(value)
-    }
+def _show(group_id: str) -> dict[str, Any]:
+    """organization_show, with the number of public datasets."""
+    return tk.get_action("organization_show")(
+        {"ignore_auth": True},
+        {"id": group_id, "include_datasets": False, "include_users": False},
+    )
+
+
+def organizations_by_siren(sirens: set[str]) -> dict[str, dict[str, Any]]:
+    """SIREN -> organization, for the SIRENs that have one (the oldest when
+    several organizations share a SIREN)."""
+    found: dict[str, str] = {}
+    for siren, group_id in _organization_rows("siren", sirens):
+        found.setdefault(siren, group_id)
+    return {siren: _show(group_id) for siren, group_id in found.items()}
+
+
+def member_organizations(epci_siren: str) -> list[dict[str, Any]]:
+    """The organizations whose ``epci_siren`` is this SIREN."""
+    return [
+        _show(group_id)
+        for _v, group_id in _organization_rows("epci_siren", {epci_siren})
+    ]
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    def text(value: Any) -> str:
+        return "" if value is None else str(value).strip()
+
+    return text(current) == text(wanted)
+
+
+def _slug(title: str) -> str:
+    for ligature, letters in (("Œ", "Oe"), ("œ", "oe"), ("Æ", "Ae"), ("æ", "ae")):
+        title = title.replace(ligature, letters)
+    return munge_title_to_name(title)
+
+
+def _free_name(wanted: dict[str, Any], reserved: set[str]) -> str:
+    """A URL name for a new organization: the slug of its title, or, when
+    that is taken (by a group, another organization or a deleted one), the slug
+    followed by its INSEE code (communes) or SIREN (EPCI)."""
+    base = _slug(wanted["title"])
+    code = str(wanted.get("insee_code") or wanted["siren"]).lower()
+    suffixes = [f"-{code}"] + [f"-{code}-{n}" for n in range(2, 100)]
+    # CKAN names have at most 100 characters.
+    candidates = [base] + [base[: 100 - len(s)] + s for s in suffixes]
+    for candidate in candidates:
+        if candidate not in reserved and model.Group.get(candidate) is None:
+            reserved.add(candidate)
+            return candidate
+    raise TerritoryError(f"No free organization name for {wanted['title']}")
+
+
+def _writer(user: str | None) -> str:
+    """The user the organizations are written as: a sysadmin, by default the
+    site user."""
+    if not user:
+        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+        return str(site_user["name"])
+    user_obj = model.User.get(user)
+    if user_obj is None:
+        raise TerritoryError(tk._('No user "{user}".').format(user=user))
+    if not authz.is_sysadmin(user):
+        raise TerritoryError(
+            tk._(
+                '"{user}" is not a sysadmin: only a sysadmin can initialise the '
+                "territory."
+            ).format(user=user)
+        )
+    return str(user_obj.name)
 
 
 def init_territory(
-    reference: Reference,
     epci_siren: str,
-    context: dict[str, Any],
     dry_run: bool = False,
+    user: str | None = None,
+    reference: Reference | None = None,
+    progress: Callable[[int, int, Change], None] | None = None,
 ) -> Summary:
-    """Create or update the organizations of the EPCI and its communes. Only
-    the fields of MANAGED_FIELDS are written; a second run changes nothing."""
-    epci = reference.epci(epci_siren)
-    existing = _organizations_by_siren(context)
-    summary = Summary(epci=epci.name)
+    """Create or update the organizations of the EPCI and of its member
+    communes, as ``user`` (a sysadmin; default: the site user). In a dry run,
+    nothing is written and the summary tells what would be. ``progress`` is
+    called as ``progress(number, total, change)`` after each organization.
+
+    Raises TerritoryError (unknown SIREN, missing reference data, unknown
+    user) before writing anything, and ckan's ValidationError if the schema
+    refuses an organization (the ones done before stay done; a new run picks
+    up where it stopped)."""
+    siren = check_siren(epci_siren)
+    reference = reference or get_reference()
+    epci = reference.epci(siren)
+    context = {"user": _writer(user)}
     targets = [wanted_epci(epci)] + [wanted_commune(c, epci) for c in epci.members]
-    for wanted in targets:
+    existing = organizations_by_siren({t["siren"] for t in targets})
+    summary = Summary(
+        epci_siren=epci.siren,
+        epci_name=epci.name,
+        source=reference.description,
+        dry_run=dry_run,
+    )
+    reserved: set[str] = set()
+    for number, wanted in enumerate(targets, start=1):
         current = existing.get(wanted["siren"])
-        if current is None:
-            name = munge_title_to_name(wanted["title"])
-            change = Change(name=name, title=wanted["title"], fields=wanted)
-            summary.created.append(change)
-            if not dry_run:
-                tk.get_action("organization_create")(
-                    dict(context),
-                    {
-                        "name": name,
-                        **{k: v for k, v in wanted.items() if v is not None},
-                    },
-                )
-            continue
-        differences = _differences(current, wanted)
-        change = Change(
-            name=current["name"], title=current["title"], fields=differences
-        )
-        if not differences:
-            summary.unchanged.append(change)
-            continue
-        summary.updated.append(change)
-        if not dry_run:
-            tk.get_action("organization_patch")(
-                dict(context), {"id": current["id"], **differences}
-            )
+        change = _apply(wanted, current, context, dry_run, reserved)
+        summary.add(change)
+        if progress:
+            progress(number, len(targets), change)
+
+    member_sirens = {t["siren"] for t in targets}
+    for org in member_organizations(epci.siren):
+        if org.get("siren") not in member_sirens:
+            summary.add(_change(NOT_MEMBER, org, org))
     return summary
+
+
+def _change(
+    outcome: str, org: dict[str, Any], wanted: dict[str, Any], **kw: Any
+) -> Change:
+    return Change(
+        outcome=outcome,
+        name=org["name"],
+        title=wanted.get("title") or org.get("title") or org["name"],
+        collectivite_type=wanted.get("collectivite_type") or "",
+        siren=wanted.get("siren") or "",
+        insee_code=wanted.get("insee_code"),
+        **kw,
+    )
+
+
+def _apply(
+    wanted: dict[str, Any],
+    current: dict[str, Any] | None,
+    context: dict[str, Any],
+    dry_run: bool,
+    reserved: set[str],
+) -> Change:
+    values = {k: v for k, v in wanted.items() if v is not None}
+    if current is None:
+        name = _free_name(wanted, reserved)
+        if not dry_run:
+            tk.get_action("organization_create")(
+                dict(context), {"name": name, **values}
+            )
+        changes = {k: (None, v) for k, v in values.items()}
+        return _change(CREATED, {"name": name}, wanted, changes=changes)
+
+    changes = {
+        k: (current.get(k), v)
+        for k, v in values.items()
+        if not _same(current.get(k), v)
+    }
+    if not changes:
+        return _change(UNCHANGED, current, wanted)
+    if not dry_run:
+        tk.get_action("organization_patch")(
+            dict(context),
+            {"id": current["id"], **{k: v for k, (_b, v) in changes.items()}},
+        )
+    return _change(UPDATED, current, wanted, changes=changes)
