@@ -158,27 +158,33 @@ def _population(entry: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _epci(entry: dict[str, Any], members: list[dict[str, Any]]) -> Epci:
+    """An EPCI from its record and its members' records, which both sources
+    (npm files and geo.api.gouv.fr) write with the same keys."""
+    return Epci(
+        siren=entry["code"],
+        name=entry["nom"],
+        kind=entry.get("type", ""),
+        population=_population(entry),
+        members=tuple(
+            Commune(
+                insee=member["code"],
+                siren=member.get("siren", ""),
+                name=member["nom"],
+                population=_population(member),
+            )
+            for member in members
+        ),
+    )
+
+
 @functools.cache
 def _npm_epcis(data_dir: Path) -> dict[str, Epci]:
     """Every EPCI of epci.json by SIREN, as immutable objects (the raw dicts
     are dropped: 10 MB kept instead of 15)."""
     try:
         return {
-            entry["code"]: Epci(
-                siren=entry["code"],
-                name=entry["nom"],
-                kind=entry.get("type", ""),
-                population=_population(entry),
-                members=tuple(
-                    Commune(
-                        insee=member["code"],
-                        siren=member.get("siren", ""),
-                        name=member["nom"],
-                        population=_population(member),
-                    )
-                    for member in entry.get("membres", [])
-                ),
-            )
+            entry["code"]: _epci(entry, entry.get("membres", []))
             for entry in _read(data_dir, "epci.json")
         }
     except (KeyError, TypeError) as error:
@@ -280,21 +286,7 @@ class GeoApiReference:
             fields="nom,code,siren,population,codeDepartement",
         )
         try:
-            return Epci(
-                siren=entry["code"],
-                name=entry["nom"],
-                kind=entry.get("type", ""),
-                population=_population(entry),
-                members=tuple(
-                    Commune(
-                        insee=c["code"],
-                        siren=c.get("siren", ""),
-                        name=c["nom"],
-                        population=_population(c),
-                    )
-                    for c in communes or []
-                ),
-            )
+            return _epci(entry, communes or [])
         except (KeyError, TypeError) as error:
             raise TerritoryError(
                 tk._(
