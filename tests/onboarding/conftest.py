@@ -5,6 +5,19 @@ from __future__ import annotations
 import pytest
 from ckan.tests import factories
 
+# The roles of the auth matrices, as named in the territory fixture.
+ROLES = [
+    "anonymous",
+    "other",
+    "member_a",
+    "editor_a",
+    "admin_a",
+    "editor_b",
+    "admin_b",
+    "epci_admin",
+    "sysadmin",
+]
+
 
 @pytest.fixture
 def territory():

@@ -8,21 +8,10 @@ import pytest
 from ckan import logic
 from ckan.tests import helpers
 
-from tests.onboarding.conftest import headers
+from tests.onboarding.conftest import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
-ROLES = [
-    "anonymous",
-    "other",
-    "member_a",
-    "editor_a",
-    "admin_a",
-    "editor_b",
-    "admin_b",
-    "epci_admin",
-    "sysadmin",
-]
 READ = {
     "anonymous": False,
     "other": False,

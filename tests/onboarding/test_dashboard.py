@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.onboarding.conftest import headers
+from tests.onboarding.conftest import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -160,19 +160,6 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
     ]
     assert rows[2]["priority_datasets"] == "deliberations budget"
     assert rows[2]["obliged"] == "True"
-
-
-ROLES = [
-    "anonymous",
-    "other",
-    "member_a",
-    "editor_a",
-    "admin_a",
-    "editor_b",
-    "admin_b",
-    "epci_admin",
-    "sysadmin",
-]
 
 
 @pytest.mark.parametrize(

@@ -42,34 +42,13 @@ def _act(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     return _decide(org is not None and roles.can_act(roles.user_name(context), org))
 
 
-def territoire_checklist_show(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    return _follow(context, data_dict)
-
-
-def territoire_checklist_history(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    return _follow(context, data_dict)
-
-
-def territoire_guide_show(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    return _follow(context, data_dict)
-
-
-def territoire_checklist_answer(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    return _act(context, data_dict)
-
-
-def territoire_starter_dataset_create(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    return _act(context, data_dict)
+# Reading the onboarding: members, the EPCI's admins, sysadmins.
+territoire_checklist_show = _follow
+territoire_checklist_history = _follow
+territoire_guide_show = _follow
+# Acting for the commune: its editors and admins, sysadmins.
+territoire_checklist_answer = _act
+territoire_starter_dataset_create = _act
 
 
 def territoire_dashboard_show(
