@@ -8,7 +8,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model as ckan_model
 
-from ckanext.opendata_territoire.onboarding import checklist, dashboard, starters
+from ckanext.opendata_territoire.onboarding import (
+    checklist,
+    dashboard,
+    guide,
+    starters,
+)
 from ckanext.opendata_territoire.onboarding import model as answers
 from ckanext.opendata_territoire.territory import roles
 
@@ -20,6 +25,9 @@ __all__ = [
     "territoire_checklist_history",
     "territoire_checklist_show",
     "territoire_dashboard_show",
+    "territoire_guide_note_history",
+    "territoire_guide_note_update",
+    "territoire_guide_show",
     "territoire_starter_dataset_create",
 ]
 
@@ -269,3 +277,129 @@ def territoire_dashboard_show(
             }
         )
     return dashboard.dashboard(epci)
+
+
+def _guide_epci(org: ckan_model.Group) -> ckan_model.Group | None:
+    """The EPCI whose notes a member's guide shows (the EPCI's own guide shows
+    its own)."""
+    if org.extras.get("collectivite_type") == "epci":
+        return org
+    return roles.epci_of(org)
+
+
+def _step_action(action: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": translate(action["label"]),
+        "description": translate(action["description"])
+        if action.get("description")
+        else None,
+        "kind": action.get("kind", "link"),
+        "route": action.get("route"),
+        "href": action.get("href"),
+    }
+
+
+@tk.side_effect_free
+def territoire_guide_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The onboarding guide of an organization: its four steps with their
+    actions, and the notes its intercommunality's administrators added (above
+    the steps and to each step).
+
+    :param id: id or name of the organization
+    :returns: ``{"organization", "epci", "intro": note or None, "steps":
+        [{"id", "title", "description", "actions", "note": note or None}]}``
+        where a note is ``{"step", "note", "links": [{"label", "url"}],
+        "user", "user_display_name", "created"}``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_guide_show", context, {"id": org.id})
+    epci = _guide_epci(org)
+    notes = guide.current(epci.id) if epci else {}
+
+    def note(place: str) -> dict[str, Any] | None:
+        row = notes.get(place)
+        return row.as_dict() if row and (row.note or row.links != "[]") else None
+
+    return {
+        "organization": org.name,
+        "epci": epci.name if epci else None,
+        "intro": note(guide.INTRO),
+        "steps": [
+            {
+                "id": step["id"],
+                "title": translate(step["title"]),
+                "description": translate(step["description"]),
+                "actions": [_step_action(action) for action in step["actions"]],
+                "note": note(step["id"]),
+            }
+            for step in guide.steps()
+        ],
+    }
+
+
+def _epci(data_dict: dict[str, Any]) -> ckan_model.Group:
+    org = _organization(data_dict)
+    if org.extras.get("collectivite_type") != "epci":
+        raise tk.ValidationError(
+            {
+                "id": [
+                    tk._(
+                        '"{value}" is not an intercommunality (EPCI): only an '
+                        "EPCI adds notes to its members' guide."
+                    ).format(value=org.name)
+                ]
+            }
+        )
+    return org
+
+
+def territoire_guide_note_update(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Set the note an intercommunality shows to its members above their guide
+    (``step`` = ``intro``) or in one of its steps. A key left out keeps its
+    current value; an empty note without links removes the note from the
+    guide. The earlier versions stay in the history.
+
+    :param id: id or name of the EPCI's organization
+    :param step: ``intro``, ``validate``, ``strategy``, ``prepare`` or ``alive``
+    :param note: text (Markdown), at most 5,000 characters
+    :param links: list of ``{"label", "url"}`` (http or https), at most 10
+    :returns: the stored note, with who saved it and when
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_guide_note_update", context, {"id": org.id})
+    epci = _epci(data_dict)
+    step = str(data_dict.get("step") or "")
+    before = guide.current(epci.id).get(step)
+    given = dict(data_dict)
+    if before is not None:
+        given.setdefault("note", before.note)
+        given.setdefault("links", before.links)
+    step, note, links = guide.checked_note(given)
+    user = ckan_model.User.get(context.get("user") or "")
+    return guide.record(epci.id, step, note, links, user.id if user else None).as_dict()
+
+
+@tk.side_effect_free
+def territoire_guide_note_history(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every version of the notes of an intercommunality's guide, newest first.
+
+    :param id: id or name of the EPCI's organization
+    :param step: only this place of the guide (optional)
+    :param limit: only the ``limit`` newest versions (optional)
+    :returns: ``[{"step", "note", "links", "user", "user_display_name",
+        "created"}]``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_guide_note_history", context, {"id": org.id})
+    epci = _epci(data_dict)
+    step = str(data_dict.get("step") or "") or None
+    if step is not None and step not in guide.note_places():
+        raise tk.ValidationError({"step": [guide.unknown_step(step)]})
+    limit = _limit(data_dict.get("limit"))
+    return [row.as_dict() for row in guide.history(epci.id, step, limit)]

@@ -15,6 +15,8 @@ __all__ = [
     "territoire_checklist_history",
     "territoire_checklist_show",
     "territoire_dashboard_show",
+    "territoire_guide_note_history",
+    "territoire_guide_note_update",
     "territoire_guide_show",
     "territoire_starter_dataset_create",
 ]
@@ -51,17 +53,20 @@ territoire_checklist_answer = _act
 territoire_starter_dataset_create = _act
 
 
-def territoire_dashboard_show(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    """The dashboard of an EPCI: its admins and sysadmins."""
+def _territory_admin(context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     org = roles.organization(str(data_dict.get("id") or ""))
-    allowed = (
+    return (
         org is not None
         and org.extras.get("collectivite_type") == "epci"
         and roles.territory_admin(roles.user_name(context), org)
     )
-    if allowed:
+
+
+def territoire_dashboard_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The dashboard of an EPCI: its admins and sysadmins."""
+    if _territory_admin(context, data_dict):
         return {"success": True}
     return {
         "success": False,
@@ -70,3 +75,21 @@ def territoire_dashboard_show(
             "its territory dashboard."
         ),
     }
+
+
+def _curate(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The notes of the guide shared by an EPCI's members: its admins and
+    sysadmins."""
+    if _territory_admin(context, data_dict):
+        return {"success": True}
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only the administrators of the intercommunality can edit the "
+            "notes of its members' guide."
+        ),
+    }
+
+
+territoire_guide_note_update = _curate
+territoire_guide_note_history = _curate

@@ -4,28 +4,26 @@ the readiness checklist. Plain HTML forms: they work without JavaScript."""
 from __future__ import annotations
 
 import csv
-import functools
 import io
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-import yaml
 from ckan import model
 from flask import Blueprint, Response
 
-from ckanext.opendata_territoire.onboarding import checklist, dashboard, starters
+from ckanext.opendata_territoire.onboarding import (
+    checklist,
+    dashboard,
+    guide,
+    starters,
+)
 from ckanext.opendata_territoire.territory import roles
 
 blueprint = Blueprint("territoire_onboarding", __name__)
-GUIDE_FILE = Path(__file__).with_name("guide.yaml")
 # The checklist page lists the latest answers given.
 RECENT_CHANGES = 10
-
-
-@functools.cache
-def guide_steps() -> tuple[dict[str, Any], ...]:
-    return tuple(yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8"))["steps"])
+# The guide's edit page lists the latest notes saved.
+RECENT_NOTES = 10
 
 
 def _context() -> dict[str, Any]:
@@ -64,25 +62,37 @@ def _action_link(action: dict[str, Any], org: dict[str, Any]) -> str | None:
 
 
 @blueprint.route("/organization/<id>/guide")
-def guide(id: str) -> str:
+def guide_page(id: str) -> str:
     org = _organization_or_abort(id, "territoire_guide_show")
+    data = tk.get_action("territoire_guide_show")(_context(), {"id": org["id"]})
     can_act = tk.h.check_access("territoire_starter_dataset_create", {"id": org["id"]})
+    notes = {step["id"]: step["note"] for step in data["steps"]}
     steps = [
         {
             **step,
+            "note": notes[step["id"]],
             "actions": [
                 {**action, "link": _action_link(action, org)}
                 for action in step["actions"]
             ],
         }
-        for step in guide_steps()
+        for step in guide.steps()
     ]
+    epci = data["epci"]
     return tk.render(
         "onboarding/guide.html",
         {
             "group_dict": org,
             "group_type": "organization",
             "steps": steps,
+            "intro": data["intro"],
+            "epci": tk.get_action("organization_show")(
+                {"ignore_auth": True}, {"id": epci, "include_datasets": False}
+            )
+            if epci
+            else None,
+            "can_curate": bool(epci)
+            and tk.h.check_access("territoire_guide_note_update", {"id": epci}),
             "starters": starters.starters(),
             "existing": starters.existing(org["id"]),
             "can_act": can_act,
@@ -100,11 +110,113 @@ def create_starter(id: str) -> Any:
     except tk.ValidationError as error:
         for messages in error.error_dict.values():
             tk.h.flash_error(" ".join(map(str, messages)))
-        return tk.redirect_to("territoire_onboarding.guide", id=org["name"])
+        return tk.redirect_to("territoire_onboarding.guide_page", id=org["name"])
     tk.h.flash_success(
         tk._("The draft is created: complete it, then make it public when it is ready.")
     )
     return tk.redirect_to("dataset.edit", id=dataset["name"])
+
+
+def _sent_note(place: str) -> dict[str, Any]:
+    form = tk.request.form
+    return {
+        "note": (form.get(f"note-{place}") or "").strip(),
+        "links": guide.parse_link_lines(form.get(f"links-{place}") or ""),
+    }
+
+
+def _save_notes(epci: dict[str, Any], notes: dict[str, Any]) -> dict[str, list[str]]:
+    """Store the notes of the form that changed, after checking all of them:
+    the errors by place (nothing stored) when one is refused."""
+    changed = {}
+    errors: dict[str, list[str]] = {}
+    for place in guide.note_places():
+        sent = _sent_note(place)
+        before = notes.get(place) or {"note": "", "links": []}
+        if (sent["note"], sent["links"]) == (before["note"], before["links"]):
+            continue
+        try:
+            guide.checked_note({"step": place, **sent})
+        except tk.ValidationError as error:
+            errors[place] = [
+                str(message)
+                for messages in error.error_dict.values()
+                for message in (messages if isinstance(messages, list) else [messages])
+            ]
+        changed[place] = sent
+    if errors:
+        return errors
+    for place, sent in changed.items():
+        tk.get_action("territoire_guide_note_update")(
+            _context(), {"id": epci["id"], "step": place, **sent}
+        )
+    tk.h.flash_success(
+        tk._("Notes saved: {count}.").format(count=len(changed))
+        if changed
+        else tk._("No note changed.")
+    )
+    return {}
+
+
+@blueprint.route("/organization/<id>/guide/notes", methods=["GET", "POST"])
+def guide_notes_page(id: str) -> Any:
+    """The notes the EPCI's administrators add to their members' guide, as a
+    plain form: one text and a list of links per place of the guide. A POST
+    stores the notes that changed, all or none."""
+    org = roles.organization(id)
+    if org is None:
+        return tk.abort(404, tk._("Organization not found"))
+    if org.extras.get("collectivite_type") != "epci":
+        return tk.abort(
+            404,
+            tk._("Only an intercommunality (EPCI) adds notes to its members' guide."),
+        )
+    if not tk.h.check_access("territoire_guide_note_update", {"id": org.id}):
+        return tk.abort(
+            403,
+            tk._(
+                "Only the administrators of the intercommunality can edit the "
+                "notes of its members' guide."
+            ),
+        )
+    epci = tk.get_action("organization_show")(
+        {"ignore_auth": True}, {"id": org.id, "include_datasets": False}
+    )
+    data = tk.get_action("territoire_guide_show")(_context(), {"id": epci["id"]})
+    notes = {"intro": data["intro"], **{s["id"]: s["note"] for s in data["steps"]}}
+    errors: dict[str, list[str]] = {}
+    if tk.request.method == "POST":
+        errors = _save_notes(epci, notes)
+        if not errors:
+            return tk.redirect_to("territoire_onboarding.guide_page", id=epci["name"])
+        tk.h.flash_error(tk._("Nothing was saved: correct the notes marked below."))
+    places = [{"id": guide.INTRO, "title": tk._("Above the four steps")}] + [
+        {"id": step["id"], "title": step["title"]} for step in data["steps"]
+    ]
+    for place in places:
+        if errors:
+            form = tk.request.form
+            place["note"] = form.get(f"note-{place['id']}") or ""
+            place["links"] = form.get(f"links-{place['id']}") or ""
+        else:
+            note = notes.get(place["id"]) or {"note": "", "links": []}
+            place["note"] = note["note"]
+            place["links"] = guide.link_lines(note["links"])
+    return tk.render(
+        "onboarding/guide_notes.html",
+        {
+            "group_dict": epci,
+            "group_type": "organization",
+            "places": places,
+            "place_titles": {place["id"]: place["title"] for place in places},
+            "errors": errors,
+            "history": tk.get_action("territoire_guide_note_history")(
+                _context(), {"id": epci["id"], "limit": RECENT_NOTES}
+            ),
+            "note_max_length": guide.NOTE_MAX_LENGTH,
+            "links_max": guide.LINKS_MAX,
+        },
+    )
 
 
 @blueprint.route("/organization/<id>/checklist", methods=["GET", "POST"])
