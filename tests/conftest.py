@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.roles import territory  # noqa: F401 (a fixture for every test)
+
 
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):

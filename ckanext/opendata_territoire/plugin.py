@@ -12,6 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.logic import action, auth
 from ckanext.opendata_territoire.metadata import facets, udata, validators
+from ckanext.opendata_territoire.territory import visibility
 
 
 @tk.blanket.config_declarations
@@ -26,6 +27,8 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
+    p.implements(p.IOrganizationController, inherit=True)
 
     # IConfigurer
 
@@ -55,3 +58,16 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         # top-level schema fields to mirror.
         if context.get("validate", True):
             udata.make_harvestable(pkg_dict)
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return visibility.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return visibility.user_labels(user_obj)
+
+    # IOrganizationController
+
+    def edit(self, entity: Any) -> None:
+        visibility.reindex_private_datasets(entity)
