@@ -288,7 +288,7 @@ def territoire_positive_int(value: Any) -> Any:
 
 def territoire_int_output(value: Any) -> Any:
     """Extras are stored as text: give whole numbers back as numbers."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return value
 
