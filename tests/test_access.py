@@ -4,9 +4,9 @@ role of the territory, each with its own API token (anonymous: none).
 The lists are introspected: an action registered by the extension or a route
 of its blueprints without a rule below fails the test, so nothing new ships
 without its access rule. Denied means HTTP 403 (a dataset page one may not
-see answers 404, as CKAN does); allowed means any answer but 403 and no
-server error (a validation error, 409, is an allowed caller sending values
-the action refuses).
+see answers 404, as CKAN does: such rules say so); allowed means any answer
+but the denial and no server error (a validation error, 409, is an allowed
+caller sending values the action refuses).
 
 The feature folders test the same rules in more detail; this file is the
 net that catches a forgotten one.
@@ -36,11 +36,16 @@ ACT_A = frozenset({"editor_a", "admin_a", "sysadmin"})
 TERRITORY = frozenset({"epci_admin", "sysadmin"})
 
 
+# A private dataset of commune A, created for every test of this file.
+PRIVATE = "brouillon-engins"
+
+
 @dataclass(frozen=True)
 class Rule:
     allowed: frozenset[str]
     params: dict[str, Any] = field(default_factory=dict)
     path: str = ""
+    denied_status: int = 403
 
 
 ACTIONS: dict[str, Rule] = {
@@ -62,6 +67,7 @@ ACTIONS: dict[str, Rule] = {
         TERRITORY, {"id": "ccmv", "step": "intro", "note": "Bienvenue"}
     ),
     "territoire_guide_note_history": Rule(TERRITORY, {"id": "ccmv"}),
+    "territoire_quality_show": Rule(READ_A, {"id": PRIVATE}),
 }
 
 # (endpoint, HTTP method) -> rule with the page's path.
@@ -89,6 +95,9 @@ PAGES: dict[tuple[str, str], Rule] = {
     ),
     ("territoire_onboarding.dashboard_csv", "GET"): Rule(
         TERRITORY, path="/organization/ccmv/dashboard.csv"
+    ),
+    ("territoire_quality.dataset_quality", "GET"): Rule(
+        READ_A, path=f"/dataset/{PRIVATE}/quality", denied_status=404
     ),
 }
 
@@ -118,9 +127,16 @@ def user_of(territory, role):
     return None if role == "anonymous" else territory["people"][role]
 
 
-def outcome(response) -> bool:
+@pytest.fixture(autouse=True)
+def private_dataset(clean_db, territory):
+    return factories.Dataset(
+        name=PRIVATE, owner_org=territory["a"]["id"], private=True, **dataset_fields()
+    )
+
+
+def outcome(response, rule: Rule | None = None) -> bool:
     assert response.status_code < 500, response.body[:2000]
-    return response.status_code != 403
+    return response.status_code != (rule.denied_status if rule else 403)
 
 
 def test_every_action_has_an_access_rule():
@@ -141,7 +157,8 @@ def test_who_may_call_each_action(app, territory, action):
                 f"/api/3/action/{action}",
                 json=rule.params,
                 headers=headers(user_of(territory, role)),
-            )
+            ),
+            rule,
         )
         for role in ROLES
     }
@@ -163,7 +180,7 @@ def test_who_may_open_each_page(app, territory, endpoint, method):
             **kwargs,
         )
 
-    result = {role: outcome(call(role)) for role in ROLES}
+    result = {role: outcome(call(role), rule) for role in ROLES}
 
     assert result == {role: role in rule.allowed for role in ROLES}
 
@@ -171,13 +188,6 @@ def test_who_may_open_each_page(app, territory, endpoint, method):
 # CKAN's own actions on the territory's datasets, as configured here.
 DATASET_READERS = READ_A
 DATASET_EDITORS = ACT_A
-
-
-@pytest.fixture
-def private_dataset(territory):
-    return factories.Dataset(
-        owner_org=territory["a"]["id"], private=True, **dataset_fields()
-    )
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.metadata import choices
+from ckanext.opendata_territoire.quality import measure
 
-__all__ = ["territoire_choices", "territoire_name"]
+__all__ = ["territoire_choices", "territoire_name", "territoire_quality"]
 
 
 def territoire_name() -> str:
@@ -24,3 +25,9 @@ def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
         {"value": str(entry["value"]), "label": entry["label"]}
         for entry in choices.choice_list(field["choice_list"])
     ]
+
+
+def territoire_quality(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The quality score of a dataset, as territoire_quality_show computes it
+    (criteria untranslated)."""
+    return measure.quality_of(pkg_dict)

@@ -12,6 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.logic import action, auth
 from ckanext.opendata_territoire.metadata import facets, udata, validators
+from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
 
 
@@ -39,18 +40,20 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     # IFacets
 
     def dataset_facets(self, facets_dict: dict, package_type: str) -> dict:
-        return facets.facet_titles()
+        return {**facets.facet_titles(), **quality_search.facet_titles()}
 
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         facets.index_themes(pkg_dict)
+        quality_search.index_quality(pkg_dict)
         return pkg_dict
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
         facets.label_facet_items(search_results.get("search_facets", {}))
+        quality_search.label_facet_items(search_results.get("search_facets", {}))
         return search_results
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:

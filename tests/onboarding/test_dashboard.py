@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.onboarding.conftest import ROLES, headers
+from tests.roles import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -146,6 +146,9 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
         "Villard-de-Lans",
         "22 %",
         "3",
+        # Two SCDL datasets with no file, 1 criterion of 9 met (11 %); one
+        # with no schema, 1 of 8 (12 %).
+        "11 %",
         "Délibérations du conseil municipal, Budget",
         "2024-10-01",
         "Oui",

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
-from tests.onboarding.conftest import ROLES, headers
+from tests.roles import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

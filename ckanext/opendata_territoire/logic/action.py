@@ -3,7 +3,9 @@ folders (each feature module lists its actions in ``__all__``)."""
 
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
+from ckanext.opendata_territoire.quality import actions as _quality
+from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__]
+__all__ = [*_territory.__all__, *_onboarding.__all__, *_quality.__all__]

@@ -3,7 +3,9 @@ folders (each feature module lists them in ``__all__``)."""
 
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
+from ckanext.opendata_territoire.quality import auth as _quality
+from ckanext.opendata_territoire.quality.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
 from ckanext.opendata_territoire.territory.auth import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__]
+__all__ = [*_territory.__all__, *_onboarding.__all__, *_quality.__all__]

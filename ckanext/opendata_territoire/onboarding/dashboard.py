@@ -1,6 +1,7 @@
 """The territory dashboard: for every member commune of an EPCI, its
-readiness score, its public datasets, which priority datasets it has, when it
-last updated one, and whether the law obliges it to publish."""
+readiness score, its public datasets and their average quality score, which
+priority datasets it has, when it last updated one, and whether the law
+obliges it to publish."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.onboarding import checklist, starters
 from ckanext.opendata_territoire.onboarding import model as answers
+from ckanext.opendata_territoire.quality import measure
 
 # Loi pour une République numérique (CRPA L.312-1-1, décret 2016-1922): the
 # communes of more than 3,500 inhabitants with at least 50 agents.
@@ -25,6 +27,7 @@ CSV_COLUMNS = (
     "obliged",
     "checklist_score",
     "public_datasets",
+    "quality_score",
     "priority_datasets",
     "last_update",
 )
@@ -63,6 +66,7 @@ def member_row(org: dict[str, Any]) -> dict[str, Any]:
             {q: str(row.answer) for q, row in current.items()}
         )["score"],
         "public_datasets": search["count"],
+        "quality_score": measure.average_score(datasets),
         "priority_datasets": [
             s["id"] for s in starters.starters() if s["schema_name"] in schemas
         ],
@@ -83,6 +87,7 @@ def dashboard(epci: dict[str, Any]) -> dict[str, Any]:
         key=lambda o: o["title"],
     )
     rows = [member_row(org) for org in members]
+    scored = [r for r in rows if r["quality_score"] is not None]
     return {
         "epci": epci["name"],
         "members": rows,
@@ -90,4 +95,13 @@ def dashboard(epci: dict[str, Any]) -> dict[str, Any]:
             round(sum(r["checklist_score"] for r in rows) / len(rows)) if rows else 0
         ),
         "public_datasets": sum(r["public_datasets"] for r in rows),
+        # Each member weighs by its number of public datasets.
+        "average_quality_score": (
+            round(
+                sum(r["quality_score"] * r["public_datasets"] for r in scored)
+                / sum(r["public_datasets"] for r in scored)
+            )
+            if scored
+            else None
+        ),
     }
