@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.metadata import choices
 
-__all__ = ["territoire_choices", "territoire_name"]
+__all__ = ["territoire_choices", "territoire_dataset_reuses", "territoire_name"]
 
 
 def territoire_name() -> str:
@@ -24,3 +24,11 @@ def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
         {"value": str(entry["value"]), "label": entry["label"]}
         for entry in choices.choice_list(field["choice_list"])
     ]
+
+
+def territoire_dataset_reuses(dataset_id: str) -> list[dict[str, Any]]:
+    """The published reuses of a dataset the current user may see."""
+    user = tk.current_user.name if tk.current_user else None
+    return tk.get_action("territoire_reuse_list")(
+        {"user": user}, {"dataset": dataset_id}
+    )

@@ -5,5 +5,7 @@ from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
+from ckanext.opendata_territoire.usage import actions as _usage
+from ckanext.opendata_territoire.usage.actions import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__]
+__all__ = [*_territory.__all__, *_onboarding.__all__, *_usage.__all__]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
+from ckanext.opendata_territoire.usage.views import blueprint as usage
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [onboarding]
+    return [onboarding, usage]

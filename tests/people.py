@@ -1,0 +1,81 @@
+"""A small territory: the EPCI and two communes, with people in every role.
+
+Shared by the feature folders' tests (onboarding, usage): their conftest
+imports the ``territory`` fixture from here, their tests ``ROLES``,
+``user_of`` and ``headers``."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories
+
+# The roles of the auth matrices, as named in the territory fixture.
+ROLES = [
+    "anonymous",
+    "other",
+    "member_a",
+    "editor_a",
+    "admin_a",
+    "editor_b",
+    "admin_b",
+    "epci_admin",
+    "sysadmin",
+]
+
+
+@pytest.fixture
+def territory():
+    people = {
+        role: factories.UserWithToken()
+        for role in (
+            "member_a",
+            "editor_a",
+            "admin_a",
+            "editor_b",
+            "admin_b",
+            "epci_admin",
+            "other",
+        )
+    }
+    people["sysadmin"] = factories.SysadminWithToken()
+    epci = factories.Organization(
+        name="ccmv",
+        title="CC du Massif du Vercors",
+        collectivite_type="epci",
+        siren="243801024",
+        users=[{"name": people["epci_admin"]["name"], "capacity": "admin"}],
+    )
+    commune_a = factories.Organization(
+        name="engins",
+        title="Engins",
+        collectivite_type="commune",
+        insee_code="38153",
+        siren="213801533",
+        epci_siren="243801024",
+        users=[
+            {"name": people["member_a"]["name"], "capacity": "member"},
+            {"name": people["editor_a"]["name"], "capacity": "editor"},
+            {"name": people["admin_a"]["name"], "capacity": "admin"},
+        ],
+    )
+    commune_b = factories.Organization(
+        name="villard-de-lans",
+        title="Villard-de-Lans",
+        collectivite_type="commune",
+        insee_code="38548",
+        siren="213805484",
+        epci_siren="243801024",
+        users=[
+            {"name": people["editor_b"]["name"], "capacity": "editor"},
+            {"name": people["admin_b"]["name"], "capacity": "admin"},
+        ],
+    )
+    return {"people": people, "epci": epci, "a": commune_a, "b": commune_b}
+
+
+def user_of(territory, role):
+    return None if role == "anonymous" else territory["people"][role]
+
+
+def headers(user) -> dict[str, str]:
+    return {"Authorization": user["token"]} if user else {}
