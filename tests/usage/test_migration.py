@@ -47,3 +47,27 @@ def test_a_reuse_and_its_links_to_datasets():
     assert inspector().get_pk_constraint("territoire_reuse_dataset")[
         "constrained_columns"
     ] == ["reuse_id", "package_id"]
+
+
+def test_a_message_on_a_dataset_and_its_answer():
+    columns = [c["name"] for c in inspector().get_columns("territoire_feedback")]
+
+    assert columns == [
+        "id",
+        "package_id",
+        "resource_id",
+        "kind",
+        "message",
+        "user_id",
+        "created",
+        "state",
+        "answer",
+        "answered_by",
+        "answered",
+    ]
+    assert foreign_keys("territoire_feedback") == {
+        ("package_id",): ("package", {"ondelete": "CASCADE"}),
+        ("resource_id",): ("resource", {"ondelete": "SET NULL"}),
+        ("user_id",): ("user", {"ondelete": "SET NULL"}),
+        ("answered_by",): ("user", {"ondelete": "SET NULL"}),
+    }

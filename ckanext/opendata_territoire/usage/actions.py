@@ -1,4 +1,5 @@
-"""The usage actions: reuses (gathered by logic/action.py)."""
+"""The usage actions: reuses, reusers' questions and problems (gathered by
+logic/action.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_territoire.territory import roles
-from ckanext.opendata_territoire.usage import reuses
+from ckanext.opendata_territoire.usage import feedback, reuses
 from ckanext.opendata_territoire.usage.model import (
     LINK_STATES,
     PUBLISHED,
+    Feedback,
     Reuse,
     ReuseDataset,
 )
 
 __all__ = [
+    "territoire_feedback_answer",
+    "territoire_feedback_create",
+    "territoire_feedback_hide",
+    "territoire_feedback_list",
     "territoire_reuse_create",
     "territoire_reuse_delete",
     "territoire_reuse_list",
@@ -85,6 +91,7 @@ def territoire_reuse_create(
     user_name = roles.user_name(context)
     fields, packages = reuses.checked(data_dict, user_name)
     reuse = reuses.create(fields, packages, user_name)
+    reuses.notify_moderators(reuse)
     return reuses.as_dict(reuse, user_name)
 
 
@@ -216,3 +223,83 @@ def territoire_reuse_delete(
     model.Session.delete(reuse)
     model.Session.commit()
     return {"id": reuse.id, "deleted": True}
+
+
+def _feedback(data_dict: dict[str, Any]) -> Feedback:
+    row = model.Session.get(Feedback, str(data_dict.get("id") or ""))
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Message not found"))
+    return row
+
+
+def territoire_feedback_create(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Ask a question or report a problem on a dataset; the editors and
+    admins of its organization are mailed. The message is public (shown to
+    whoever may read the dataset).
+
+    :param dataset: id or name of the dataset
+    :param kind: ``question`` or ``problem``
+    :param message: the text (at most 2,000 characters)
+    :param resource_id: the resource it is about (optional)
+    :returns: the stored message, with ``notified``: the number of editors
+        mailed
+    """
+    package = _package(data_dict.get("dataset"))
+    tk.check_access("territoire_feedback_create", context, {"dataset": package.id})
+    kind, message, resource_id = feedback.checked(data_dict, package)
+    row, sent = feedback.create(
+        package, kind, message, resource_id, roles.user_name(context)
+    )
+    return {**feedback.as_dict(row), "notified": sent}
+
+
+@tk.side_effect_free
+def territoire_feedback_list(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The questions and problems reported on a dataset, newest first, with
+    their answers (the hidden ones only for the organization's editors).
+
+    :param dataset: id or name of the dataset
+    """
+    package = _package(data_dict.get("dataset"))
+    tk.check_access("territoire_feedback_list", context, {"dataset": package.id})
+    return [
+        feedback.as_dict(row)
+        for row in feedback.for_dataset(package, roles.user_name(context))
+    ]
+
+
+def territoire_feedback_answer(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Answer a question or problem publicly (a new answer replaces the
+    earlier one); the reuser is mailed the answer.
+
+    :param id: the message's id
+    :param answer: the text (at most 2,000 characters)
+    :returns: the message with its answer, and ``notified``
+    """
+    row = _feedback(data_dict)
+    tk.check_access("territoire_feedback_answer", context, {"id": row.id})
+    text = feedback.checked_answer(data_dict)
+    sent = feedback.answer(row, text, roles.user_name(context))
+    model.Session.refresh(row)
+    return {**feedback.as_dict(row), "notified": sent}
+
+
+def territoire_feedback_hide(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Take a message off the dataset's page (spam, personal data); the
+    organization's editors still see it.
+
+    :param id: the message's id
+    """
+    row = _feedback(data_dict)
+    tk.check_access("territoire_feedback_hide", context, {"id": row.id})
+    feedback.hide(row)
+    model.Session.refresh(row)
+    return feedback.as_dict(row)

@@ -1,4 +1,4 @@
-"""The tables of reuses (migration 0006_usage).
+"""The tables of reuses and of reusers' questions (migration 0006_usage).
 
 A reuse is declared once and may reuse several datasets; each dataset's
 organization moderates its own link (``territoire_reuse_dataset.state``):
@@ -20,6 +20,11 @@ PENDING = "pending"
 PUBLISHED = "published"
 REFUSED = "refused"
 LINK_STATES = (PENDING, PUBLISHED, REFUSED)
+# A question or problem is open until the publisher answers it; hidden when
+# the publisher takes it off the page (spam, personal data).
+OPEN = "open"
+ANSWERED = "answered"
+HIDDEN = "hidden"
 
 
 def now() -> dt.datetime:
@@ -68,3 +73,30 @@ class ReuseDataset(tk.BaseModel):
         sa.UnicodeText, sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True
     )
     moderated = sa.Column(sa.DateTime, nullable=True)
+
+
+class Feedback(tk.BaseModel):
+    """A question or problem a reuser reported on a dataset, with the
+    publisher's public answer."""
+
+    __tablename__ = "territoire_feedback"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
+    package_id = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"), nullable=False
+    )
+    resource_id = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("resource.id", ondelete="SET NULL"), nullable=True
+    )
+    kind = sa.Column(sa.UnicodeText, nullable=False)
+    message = sa.Column(sa.UnicodeText, nullable=False)
+    user_id = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True
+    )
+    created = sa.Column(sa.DateTime, nullable=False, default=now)
+    state = sa.Column(sa.UnicodeText, nullable=False, default=OPEN)
+    answer = sa.Column(sa.UnicodeText, nullable=False, default="")
+    answered_by = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True
+    )
+    answered = sa.Column(sa.DateTime, nullable=True)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ckan import authz, model
 
 from ckanext.opendata_territoire.territory import roles
+from ckanext.opendata_territoire.usage import notify
 from ckanext.opendata_territoire.usage.model import (
     PENDING,
     PUBLISHED,
@@ -330,3 +331,32 @@ def published_count(package_ids: list[str]) -> dict[str, int]:
         .all()
     )
     return {str(package_id): int(count) for package_id, count in rows}
+
+
+def notify_moderators(reuse: Reuse) -> int:
+    """Mail the editors of each organization that has a reuse to moderate;
+    the number of mails sent."""
+    pending: dict[str, list[model.Package]] = {}
+    for link in reuse.links:
+        package = model.Package.get(link.package_id)
+        if link.state == PENDING and package is not None and package.owner_org:
+            pending.setdefault(str(package.owner_org), []).append(package)
+    sent = 0
+    for org_id, packages in pending.items():
+        org = model.Group.get(org_id)
+        subject = tk._("[{site}] A reuse of your data waits for your decision").format(
+            site=tk.config.get("ckan.site_title")
+        )
+        body = tk._(
+            'A reuse of {datasets} was declared: "{title}" ({url}).\n\n'
+            "Publish or refuse it: {moderation}\n"
+        ).format(
+            datasets=", ".join(f'"{p.title or p.name}"' for p in packages),
+            title=reuse.title,
+            url=reuse.url,
+            moderation=notify.organization_url(
+                "territoire_usage.organization_reuses", org
+            ),
+        )
+        sent += notify.send(notify.editors(org_id), subject, body)
+    return sent

@@ -1,6 +1,6 @@
 """Pages of the usage feature: the reuses page, the form to declare a
-reuse, and an organization's reuses to moderate. Plain HTML forms: they work
-without JavaScript."""
+reuse, an organization's reuses to moderate, and the forms of the questions
+on a dataset's page. Plain HTML forms: they work without JavaScript."""
 
 from __future__ import annotations
 
@@ -148,3 +148,70 @@ def moderate_reuse(id: str) -> Any:
             else tk._("The reuse is refused: it is no longer shown.")
         )
     return tk.redirect_to("territoire_usage.organization_reuses", id=org["name"])
+
+
+def _back_to_feedback(id: str) -> Any:
+    return tk.redirect_to("dataset.read", id=id, _anchor="feedback")
+
+
+@blueprint.route("/dataset/<id>/feedback", methods=["POST"])
+def feedback_create(id: str) -> Any:
+    if not _user_name():
+        return tk.abort(403, tk._("Sign in to ask a question or report a problem."))
+    form = tk.request.form
+    try:
+        tk.get_action("territoire_feedback_create")(
+            _context(),
+            {
+                "dataset": id,
+                "kind": form.get("kind"),
+                "message": form.get("message"),
+                "resource_id": form.get("resource_id") or None,
+            },
+        )
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.NotAuthorized:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error(" ".join(flat_errors(error).values()))
+    else:
+        tk.h.flash_success(
+            tk._("Thank you: the publisher is told and will answer on this page.")
+        )
+    return _back_to_feedback(id)
+
+
+def _moderate_feedback(id: str, action: str, data: dict[str, Any]) -> Any:
+    try:
+        tk.get_action(action)(_context(), data)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Message not found"))
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ValidationError as error:
+        tk.h.flash_error(" ".join(flat_errors(error).values()))
+        return _back_to_feedback(id)
+    return None
+
+
+@blueprint.route("/dataset/<id>/feedback/<feedback_id>/answer", methods=["POST"])
+def feedback_answer(id: str, feedback_id: str) -> Any:
+    refused = _moderate_feedback(
+        id,
+        "territoire_feedback_answer",
+        {"id": feedback_id, "answer": tk.request.form.get("answer")},
+    )
+    if refused is not None:
+        return refused
+    tk.h.flash_success(tk._("Your answer is published."))
+    return _back_to_feedback(id)
+
+
+@blueprint.route("/dataset/<id>/feedback/<feedback_id>/hide", methods=["POST"])
+def feedback_hide(id: str, feedback_id: str) -> Any:
+    refused = _moderate_feedback(id, "territoire_feedback_hide", {"id": feedback_id})
+    if refused is not None:
+        return refused
+    tk.h.flash_success(tk._("The message is no longer shown."))
+    return _back_to_feedback(id)

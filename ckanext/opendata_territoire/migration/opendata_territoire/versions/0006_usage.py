@@ -1,5 +1,7 @@
-"""Reuses of the catalogue's datasets: what a reuser declared, and for each
-dataset it reuses whether the dataset's organization published or refused it.
+"""Reuses of the catalogue's datasets (what a reuser declared, and for each
+dataset it reuses whether the dataset's organization published or refused
+it), and the questions and problems reusers report on a dataset with the
+publisher's public answer.
 
 Revision ID: 0006_usage
 Revises: 0002_guide_notes
@@ -60,8 +62,38 @@ def upgrade() -> None:
         "territoire_reuse_dataset",
         ["package_id", "state"],
     )
+    op.create_table(
+        "territoire_feedback",
+        sa.Column("id", sa.UnicodeText, primary_key=True),
+        sa.Column(
+            "package_id",
+            sa.UnicodeText,
+            sa.ForeignKey("package.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "resource_id",
+            sa.UnicodeText,
+            sa.ForeignKey("resource.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        sa.Column("kind", sa.UnicodeText, nullable=False),
+        sa.Column("message", sa.UnicodeText, nullable=False),
+        _user_column("user_id"),
+        sa.Column("created", sa.DateTime, nullable=False),
+        sa.Column("state", sa.UnicodeText, nullable=False),
+        sa.Column("answer", sa.UnicodeText, nullable=False, server_default=""),
+        _user_column("answered_by"),
+        sa.Column("answered", sa.DateTime, nullable=True),
+    )
+    op.create_index(
+        "territoire_feedback_package_created",
+        "territoire_feedback",
+        ["package_id", "created"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("territoire_feedback")
     op.drop_table("territoire_reuse_dataset")
     op.drop_table("territoire_reuse")
