@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.roles import territory  # noqa: F401 (a fixture for every test)
+from tests.people import territory  # noqa: F401 (a fixture for every test)
 
 
 @pytest.fixture

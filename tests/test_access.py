@@ -14,19 +14,21 @@ net that catches a forgotten one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from ckan import plugins
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.roles import ROLES, headers
+from tests.people import ROLES, headers, user_of
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
 SYSADMIN = frozenset({"sysadmin"})
 # Readers of commune A's onboarding: its members, the EPCI's admins, sysadmins.
 READ_A = frozenset({"member_a", "editor_a", "admin_a", "epci_admin", "sysadmin"})
@@ -36,8 +38,34 @@ ACT_A = frozenset({"editor_a", "admin_a", "sysadmin"})
 TERRITORY = frozenset({"epci_admin", "sysadmin"})
 
 
-# A private dataset of commune A, created for every test of this file.
+# A private and a public dataset of commune A, created for every test here.
 PRIVATE = "brouillon-engins"
+PUBLIC = "deliberations-engins"
+
+
+def new_reuse(territory) -> dict[str, str]:
+    """A reuse of the public dataset, declared by a user of no organization."""
+    reuse = helpers.call_action(
+        "territoire_reuse_create",
+        context={"user": territory["people"]["other"]["name"]},
+        title="Carte des délibérations",
+        url="https://reuse.example/carte",
+        type="visualisation",
+        datasets=[PUBLIC],
+    )
+    return {"reuse": reuse["id"]}
+
+
+def new_feedback(territory) -> dict[str, str]:
+    """A question on the public dataset, by a user of no organization."""
+    message = helpers.call_action(
+        "territoire_feedback_create",
+        context={"user": territory["people"]["other"]["name"]},
+        dataset=PUBLIC,
+        kind="question",
+        message="Les votes sont-ils détaillés ?",
+    )
+    return {"feedback": message["id"]}
 
 
 @dataclass(frozen=True)
@@ -46,6 +74,17 @@ class Rule:
     params: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     denied_status: int = 403
+    # Creates, before each call, the object the call acts on; its ids fill
+    # the "{...}" fields of params and path.
+    setup: Callable[[Any], dict[str, str]] | None = None
+
+    def resolve(self, territory) -> tuple[dict[str, Any], str]:
+        ids = self.setup(territory) if self.setup else {}
+        params = {
+            key: value.format(**ids) if isinstance(value, str) else value
+            for key, value in self.params.items()
+        }
+        return params, self.path.format(**ids)
 
 
 ACTIONS: dict[str, Rule] = {
@@ -68,6 +107,33 @@ ACTIONS: dict[str, Rule] = {
     ),
     "territoire_guide_note_history": Rule(TERRITORY, {"id": "ccmv"}),
     "territoire_quality_show": Rule(READ_A, {"id": PRIVATE}),
+    "territoire_reuse_create": Rule(
+        SIGNED_IN,
+        {
+            "title": "Appli",
+            "url": "https://reuse.example/appli",
+            "type": "application",
+            "datasets": [PUBLIC],
+        },
+    ),
+    "territoire_reuse_show": Rule(EVERYONE, {"id": "{reuse}"}, setup=new_reuse),
+    "territoire_reuse_list": Rule(EVERYONE),
+    "territoire_reuse_moderate": Rule(
+        ACT_A,
+        {"id": "{reuse}", "dataset": PUBLIC, "decision": "publish"},
+        setup=new_reuse,
+    ),
+    "territoire_reuse_delete": Rule(
+        frozenset({"other", "sysadmin"}), {"id": "{reuse}"}, setup=new_reuse
+    ),
+    "territoire_feedback_create": Rule(
+        SIGNED_IN, {"dataset": PUBLIC, "kind": "problem", "message": "Fichier vide."}
+    ),
+    "territoire_feedback_list": Rule(EVERYONE, {"dataset": PUBLIC}),
+    "territoire_feedback_answer": Rule(
+        ACT_A, {"id": "{feedback}", "answer": "Oui."}, setup=new_feedback
+    ),
+    "territoire_feedback_hide": Rule(ACT_A, {"id": "{feedback}"}, setup=new_feedback),
 }
 
 # (endpoint, HTTP method) -> rule with the page's path.
@@ -99,6 +165,42 @@ PAGES: dict[tuple[str, str], Rule] = {
     ("territoire_quality.dataset_quality", "GET"): Rule(
         READ_A, path=f"/dataset/{PRIVATE}/quality", denied_status=404
     ),
+    ("territoire_usage.reuses_page", "GET"): Rule(EVERYONE, path="/reuses"),
+    # Anonymous visitors are sent to the login page.
+    ("territoire_usage.reuse_new", "GET"): Rule(
+        SIGNED_IN, path="/reuses/new", denied_status=302
+    ),
+    ("territoire_usage.reuse_new", "POST"): Rule(
+        SIGNED_IN,
+        {"title": "Appli", "url": "https://reuse.example/a", "type": "application"},
+        "/reuses/new",
+        denied_status=302,
+    ),
+    ("territoire_usage.organization_reuses", "GET"): Rule(
+        ACT_A, path="/organization/engins/reuses"
+    ),
+    ("territoire_usage.moderate_reuse", "POST"): Rule(
+        ACT_A,
+        {"id": "{reuse}", "dataset": PUBLIC, "decision": "publish"},
+        "/organization/engins/reuses/moderate",
+        setup=new_reuse,
+    ),
+    ("territoire_usage.feedback_create", "POST"): Rule(
+        SIGNED_IN,
+        {"kind": "question", "message": "Mise à jour ?"},
+        f"/dataset/{PUBLIC}/feedback",
+    ),
+    ("territoire_usage.feedback_answer", "POST"): Rule(
+        ACT_A,
+        {"answer": "Chaque mois."},
+        f"/dataset/{PUBLIC}/feedback/{{feedback}}/answer",
+        setup=new_feedback,
+    ),
+    ("territoire_usage.feedback_hide", "POST"): Rule(
+        ACT_A,
+        path=f"/dataset/{PUBLIC}/feedback/{{feedback}}/hide",
+        setup=new_feedback,
+    ),
 }
 
 
@@ -123,12 +225,9 @@ def registered_pages(app) -> set[tuple[str, str]]:
     }
 
 
-def user_of(territory, role):
-    return None if role == "anonymous" else territory["people"][role]
-
-
 @pytest.fixture(autouse=True)
 def private_dataset(clean_db, territory):
+    factories.Dataset(name=PUBLIC, owner_org=territory["a"]["id"], **dataset_fields())
     return factories.Dataset(
         name=PRIVATE, owner_org=territory["a"]["id"], private=True, **dataset_fields()
     )
@@ -151,17 +250,15 @@ def test_every_page_has_an_access_rule(app):
 def test_who_may_call_each_action(app, territory, action):
     rule = ACTIONS[action]
 
-    result = {
-        role: outcome(
-            app.post(
-                f"/api/3/action/{action}",
-                json=rule.params,
-                headers=headers(user_of(territory, role)),
-            ),
-            rule,
+    def call(role):
+        params, _path = rule.resolve(territory)
+        return app.post(
+            f"/api/3/action/{action}",
+            json=params,
+            headers=headers(user_of(territory, role)),
         )
-        for role in ROLES
-    }
+
+    result = {role: outcome(call(role), rule) for role in ROLES}
 
     assert result == {role: role in rule.allowed for role in ROLES}
 
@@ -171,10 +268,11 @@ def test_who_may_open_each_page(app, territory, endpoint, method):
     rule = PAGES[(endpoint, method)]
 
     def call(role):
+        params, path = rule.resolve(territory)
         send = app.get if method == "GET" else app.post
-        kwargs = {"data": rule.params} if method == "POST" else {}
+        kwargs = {"data": params} if method == "POST" else {}
         return send(
-            rule.path,
+            path,
             headers=headers(user_of(territory, role)),
             follow_redirects=False,
             **kwargs,

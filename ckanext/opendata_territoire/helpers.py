@@ -9,8 +9,15 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.quality import measure
+from ckanext.opendata_territoire.usage import feedback
 
-__all__ = ["territoire_choices", "territoire_name", "territoire_quality"]
+__all__ = [
+    "territoire_choices",
+    "territoire_dataset_feedback",
+    "territoire_dataset_reuses",
+    "territoire_name",
+    "territoire_quality",
+]
 
 
 def territoire_name() -> str:
@@ -31,3 +38,26 @@ def territoire_quality(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The quality score of a dataset, as territoire_quality_show computes it
     (criteria untranslated)."""
     return measure.quality_of(pkg_dict)
+
+
+def territoire_dataset_reuses(dataset_id: str) -> list[dict[str, Any]]:
+    """The published reuses of a dataset the current user may see."""
+    user = tk.current_user.name if tk.current_user else None
+    return tk.get_action("territoire_reuse_list")(
+        {"user": user}, {"dataset": dataset_id}
+    )
+
+
+def territoire_dataset_feedback(dataset_id: str) -> dict[str, Any]:
+    """The questions and problems on a dataset the current user may see, and
+    whether they may answer them."""
+    user = tk.current_user.name if tk.current_user else None
+    return {
+        "messages": tk.get_action("territoire_feedback_list")(
+            {"user": user}, {"dataset": dataset_id}
+        ),
+        "can_answer": tk.h.check_access(
+            "territoire_reuse_moderate", {"dataset": dataset_id}
+        ),
+        "kinds": feedback.kind_labels(),
+    }

@@ -8,7 +8,7 @@ import pytest
 from ckan import logic
 from ckan.tests import helpers
 
-from tests.roles import ROLES, headers
+from tests.people import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

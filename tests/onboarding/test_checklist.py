@@ -13,7 +13,7 @@ from ckan.tests import helpers
 from freezegun import freeze_time
 
 from ckanext.opendata_territoire.onboarding import checklist
-from tests.roles import headers
+from tests.people import headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

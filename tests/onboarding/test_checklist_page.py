@@ -9,7 +9,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.opendata_territoire.onboarding import checklist
 from ckanext.opendata_territoire.onboarding import model as answers
-from tests.roles import headers
+from tests.people import headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

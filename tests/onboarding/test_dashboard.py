@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.roles import ROLES, headers
+from tests.people import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
-from tests.roles import headers
+from tests.people import headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

@@ -3,7 +3,7 @@ every role) and the datasets the quality tests publish in it."""
 
 from __future__ import annotations
 
-from tests.roles import ROLES, headers  # noqa: F401
+from tests.people import ROLES, headers  # noqa: F401
 
 DESCRIPTION = (
     "Les délibérations du conseil municipal depuis 2020 : une ligne par "

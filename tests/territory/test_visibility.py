@@ -8,7 +8,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.roles import ROLES, headers
+from tests.people import ROLES, headers
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 

@@ -7,5 +7,12 @@ from ckanext.opendata_territoire.quality import actions as _quality
 from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
+from ckanext.opendata_territoire.usage import actions as _usage
+from ckanext.opendata_territoire.usage.actions import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__, *_quality.__all__]
+__all__ = [
+    *_territory.__all__,
+    *_onboarding.__all__,
+    *_quality.__all__,
+    *_usage.__all__,
+]

@@ -7,5 +7,12 @@ from ckanext.opendata_territoire.quality import auth as _quality
 from ckanext.opendata_territoire.quality.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
 from ckanext.opendata_territoire.territory.auth import *  # noqa: F403
+from ckanext.opendata_territoire.usage import auth as _usage
+from ckanext.opendata_territoire.usage.auth import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__, *_quality.__all__]
+__all__ = [
+    *_territory.__all__,
+    *_onboarding.__all__,
+    *_quality.__all__,
+    *_usage.__all__,
+]

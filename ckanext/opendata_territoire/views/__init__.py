@@ -6,7 +6,8 @@ from flask import Blueprint
 
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
 from ckanext.opendata_territoire.quality.views import blueprint as quality
+from ckanext.opendata_territoire.usage.views import blueprint as usage
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [onboarding, quality]
+    return [onboarding, quality, usage]

@@ -1,6 +1,7 @@
-"""A small territory: the EPCI and two communes, with people in every role
-(the `territory` fixture, registered by tests/conftest.py), and the roles
-of the auth matrices."""
+"""A small territory: the EPCI and two communes, with people in every role.
+
+The ``territory`` fixture is registered for every test by tests/conftest.py;
+tests import ``ROLES``, ``user_of`` and ``headers`` from here."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ def territory():
         ],
     )
     return {"people": people, "epci": epci, "a": commune_a, "b": commune_b}
+
+
+def user_of(territory, role):
+    return None if role == "anonymous" else territory["people"][role]
 
 
 def headers(user) -> dict[str, str]:
