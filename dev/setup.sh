@@ -4,8 +4,9 @@
 #   2. the Python virtualenv in .dev/venv with the extension and its pinned
 #      dependencies (requirements.lock is used as a constraint file, so a fresh
 #      install resolves to exactly the same versions),
-#   3. the npm packages of package.json (the territory reference data) in
-#      .dev/node, exactly as package-lock.json pins them.
+#   3. the npm packages of package.json (the territory reference data, and
+#      axe-core for the browser tests) in .dev/node, exactly as
+#      package-lock.json pins them.
 # A second run only checks and returns in a few seconds.
 set -euo pipefail
 _TAG=setup
@@ -20,6 +21,7 @@ DEBIAN_PACKAGES=(
     openjdk-17-jdk-headless maven
     python3-venv python3-dev gcc libmagic1
     curl ca-certificates
+    chromium
 )
 # Node.js and npm only when the machine has no npm of its own.
 command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)
@@ -97,7 +99,9 @@ install_node_packages() {
     say "installing the npm packages of package.json (log: $LOG_DIR/npm.log)"
     mkdir -p "$dir"
     cp "$REPO_DIR/package.json" "$REPO_DIR/package-lock.json" "$dir/"
-    (cd "$dir" && npm ci --no-audit --no-fund --omit=dev) >"$LOG_DIR/npm.log" 2>&1 || {
+    # The development tools too (axe-core for the browser tests); the Docker
+    # image installs the runtime data only (--omit=dev).
+    (cd "$dir" && npm ci --no-audit --no-fund) >"$LOG_DIR/npm.log" 2>&1 || {
         show_log_tail "$LOG_DIR/npm.log"
         die "npm ci failed (log: $LOG_DIR/npm.log)"
     }

@@ -147,12 +147,10 @@ def test_the_edit_form_shows_every_saved_value(app, secretary):
         "GOVE",
         "REGI",
     ]
-    insee = [
-        i["value"]
-        for i in form.find_all("input", attrs={"name": "spatial_insee"})
-        if i.get("value")
-    ]
-    assert insee == ["38153", "243801024"]
+    # One labelled text box holds the codes, separated by commas.
+    insee = form.find_all("input", attrs={"name": "spatial_insee"})
+    assert [i["value"] for i in insee] == ["38153, 243801024"]
+    assert insee[0]["id"] == "field-spatial_insee"
 
 
 @pytest.mark.usefixtures("clean_db", "clean_index")

@@ -616,6 +616,21 @@ def test_a_negative_resource_size_is_refused(app, headers, org, prefix, message)
 # Good input is accepted and normalised
 
 
+def test_a_blank_resource_size_is_left_out(app, headers, org):
+    """As the web form sends it when the field is left empty: once a server
+    error (the size column is a number)."""
+    resource = {"url": "https://www.villard-de-lans.fr/deliberations.csv"}
+
+    created = accepted(
+        app,
+        headers,
+        "package_create",
+        dataset(org, resources=[{**resource, "size": ""}]),
+    )
+
+    assert created["resources"][0]["size"] is None
+
+
 def test_siren_written_with_spaces_or_dots_are_stored_as_digits(app, headers):
     created = accepted(
         app,

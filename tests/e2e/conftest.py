@@ -1,0 +1,149 @@
+"""The browser tests: a live HTTP server of the portal (the test
+configuration, with the real PostgreSQL, Solr and Redis) driven by Debian's
+headless Chromium through Playwright, with axe-core checking the
+accessibility of every page a journey visits.
+
+Screenshots of each step go to .dev/e2e-artifacts/<test name>/ (kept after
+the run, as test artefacts)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO / ".dev" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / ".dev" / "e2e-artifacts"
+# As the machine's network is closed: no background traffic from Chromium.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The French accessibility standard (RGAA) builds on WCAG 2.1 AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: dev/setup.sh installs the Debian package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(ckan_config, monkeypatch, request) -> Iterator[str]:
+    """The portal served on a free port, its site URL set to that address
+    (download links and API addresses on the pages point to it)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    monkeypatch.setitem(ckan_config, "ckan.site_url", base_url)
+    app = request.getfixturevalue("app")
+    server = make_server("127.0.0.1", port, app.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+
+
+class Journey:
+    """One user's browser tab: visits pages, checks each one with axe and
+    keeps a screenshot of every step."""
+
+    def __init__(self, page: Any, base_url: str, folder: Path) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.folder = folder
+        self.steps = 0
+        self.violations: dict[str, list[dict[str, Any]]] = {}
+
+    def go(self, path: str) -> Any:
+        response = self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def step(self, name: str) -> None:
+        """Screenshot the page as it is, and run axe on it."""
+        self.steps += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        self.page.screenshot(
+            path=str(self.folder / f"{self.steps:02d}-{slug}.png"), full_page=True
+        )
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            AXE_TAGS,
+        )
+        assert result["passes"], "axe-core did not check the page"
+        blocking = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+            if v["impact"] in BLOCKING
+        ]
+        if blocking:
+            self.violations[f"{name} ({self.page.url})"] = blocking
+
+    def login(self, user: dict[str, Any]) -> None:
+        self.go("/user/login")
+        self.page.fill("#field-login", user["name"])
+        self.page.fill("#field-password", "correct123")
+        self.page.click("form:has(#field-login) button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+    def assert_accessible(self) -> None:
+        report = json.dumps(self.violations, indent=2, ensure_ascii=False)
+        (self.folder / "axe-violations.json").write_text(report, encoding="utf-8")
+        assert not self.violations, report
+
+
+@pytest.fixture
+def journey(browser, live_server, request) -> Iterator[Any]:
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+    def start() -> Journey:
+        context = browser.new_context(
+            locale="fr-FR", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return Journey(context.new_page(), live_server, folder)
+
+    contexts: list[Any] = []
+    yield start
+    for context in contexts:
+        context.close()

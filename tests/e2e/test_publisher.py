@@ -1,0 +1,96 @@
+"""A commune's editor starts open data in the browser: the guide, part of the
+readiness checklist, a first dataset created with the form and its file
+uploaded, published; an editor of another commune cannot touch it."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories, helpers
+
+from tests.factories import dataset_fields
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
+    journey, territory, tmp_path
+):
+    editor = journey()
+    page = editor.page
+    editor.login(territory["people"]["editor_a"])
+    editor.step("signed in")
+
+    editor.go("/organization/engins")
+    page.click("a:has-text('Bien démarrer')")
+    page.wait_for_load_state("networkidle")
+    editor.step("guide")
+    assert page.locator(".territoire-guide h2").count() == 4
+
+    page.click("a:has-text('Liste de préparation')")
+    page.wait_for_load_state("networkidle")
+    editor.step("checklist")
+    page.check("#answer-inventory-yes")
+    page.check("#answer-elected-sponsor-in_progress")
+    page.click("form.territoire-checklist button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    editor.step("checklist answered")
+    assert "Réponses enregistrées : 2." in page.inner_text("body")
+
+    editor.go("/organization/engins/guide")
+    page.click("a:has-text('Créer un jeu de données')")
+    page.wait_for_load_state("networkidle")
+    editor.step("dataset form")
+    page.fill("#field-title", "Délibérations du conseil municipal")
+    page.fill("#field-notes", "Les délibérations depuis 2020, une ligne par vote.")
+    # The licence list is a select2 widget over the <select>: choose in it.
+    page.click("#s2id_field-license_id a")
+    page.keyboard.type("ODbL")
+    page.keyboard.press("Enter")
+    page.select_option("#field-personal_data", "none")
+    page.select_option("#field-private", "False")
+    page.click("button[name=save]")
+    page.wait_for_load_state("networkidle")
+    editor.step("resource form")
+
+    upload = tmp_path / "deliberations-2025.csv"
+    upload.write_text("date,objet,vote\n2025-01-15,Budget,adopté\n", encoding="utf-8")
+    page.set_input_files("#field-resource-upload", str(upload))
+    page.fill("#field-name", "Délibérations 2025")
+    page.click("button[name=save][value=go-metadata]")
+    page.wait_for_load_state("networkidle")
+    editor.step("dataset published")
+
+    # The address comes from the title (CKAN's slug preview).
+    dataset = helpers.call_action(
+        "package_show", id="deliberations-du-conseil-municipal"
+    )
+    assert dataset["state"] == "active"
+    assert dataset["private"] is False
+    assert dataset["owner_org"] == territory["a"]["id"]
+    assert [r["name"] for r in dataset["resources"]] == ["Délibérations 2025"]
+    assert dataset["resources"][0]["url_type"] == "upload"
+
+    editor.assert_accessible()
+
+
+def test_an_editor_of_another_commune_cannot_edit_the_dataset(journey, territory):
+    factories.Dataset(
+        name="budget-engins",
+        title="Budget d'Engins",
+        owner_org=territory["a"]["id"],
+        **dataset_fields(),
+    )
+    other = journey()
+    other.login(territory["people"]["editor_b"])
+
+    other.go("/dataset/budget-engins")
+    other.step("the other commune's dataset")
+    assert other.page.locator("a:has-text('Gérer')").count() == 0
+
+    response = other.go("/dataset/edit/budget-engins")
+    other.step("edit refused")
+    assert response.status == 403
+    unchanged = helpers.call_action("package_show", id="budget-engins")
+    assert unchanged["title"] == "Budget d'Engins"
+
+    other.assert_accessible()

@@ -1,0 +1,75 @@
+"""An anonymous reuser finds a dataset with the facets, opens it, downloads
+its file and calls the API the page points to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ckan.tests import factories
+
+from tests.factories import dataset_fields
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+CSV = "date,objet,vote\n2025-01-15,Budget primitif,adopté\n"
+
+
+def test_a_reuser_searches_opens_downloads_and_calls_the_api(
+    journey, territory, create_with_upload
+):
+    dataset = factories.Dataset(
+        name="deliberations-engins",
+        title="Délibérations du conseil municipal",
+        owner_org=territory["a"]["id"],
+        theme=["GOVE"],
+        frequency="monthly",
+        **dataset_fields(),
+    )
+    factories.Dataset(
+        name="menus-cantine-villard",
+        title="Menus de la cantine",
+        owner_org=territory["b"]["id"],
+        theme=["EDUC"],
+        **dataset_fields(),
+    )
+    create_with_upload(
+        CSV,
+        "deliberations-2025.csv",
+        context={"user": territory["people"]["sysadmin"]["name"]},
+        package_id=dataset["id"],
+        name="Délibérations 2025",
+        format="CSV",
+    )
+    reuser = journey()
+    page = reuser.page
+
+    reuser.go("/dataset/")
+    reuser.step("search page")
+    assert "2 jeux de données trouvés" in page.inner_text("#content")
+
+    page.click("nav[aria-label='Thèmes'] a:has-text('Gouvernement')")
+    page.wait_for_load_state("networkidle")
+    reuser.step("search filtered by theme")
+    assert "1 jeu de données trouvé" in page.inner_text("#content")
+
+    page.click("text=Délibérations du conseil municipal")
+    page.wait_for_load_state("networkidle")
+    reuser.step("dataset page")
+    assert page.url.endswith("/dataset/deliberations-engins")
+
+    page.click("text=Délibérations 2025")
+    page.wait_for_load_state("networkidle")
+    reuser.step("resource page")
+    with page.expect_download() as download:
+        page.click("a.resource-url-analytics")
+    assert download.value.suggested_filename == "deliberations-2025.csv"
+    assert Path(download.value.path()).read_text(encoding="utf-8") == CSV
+
+    reuser.go("/dataset/deliberations-engins")
+    api_url = page.get_attribute("#api a[href*='package_show']", "href")
+    answer = page.request.get(api_url).json()
+    assert answer["result"]["title"] == "Délibérations du conseil municipal"
+    assert answer["result"]["resources"][0]["name"] == "Délibérations 2025"
+
+    reuser.assert_accessible()
