@@ -7,9 +7,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire.licences import helpers as _licences
+from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
 
-__all__ = ["territoire_choices", "territoire_name"]
+__all__ = ["territoire_choices", "territoire_name", *_licences.__all__]
 
 
 def territoire_name() -> str:
