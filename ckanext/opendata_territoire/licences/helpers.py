@@ -6,9 +6,20 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_territoire.licences import register
+from ckanext.opendata_territoire.licences import recommendation, register, views
 
-__all__ = ["territoire_licence_groups", "territoire_licence_selected"]
+__all__ = [
+    "territoire_licence",
+    "territoire_licence_chooser",
+    "territoire_licence_groups",
+    "territoire_licence_selected",
+]
+
+
+def territoire_licence(licence_id: str | None) -> dict[str, Any] | None:
+    """The register's entry of a licence, in the language of the request."""
+    entry = register.licence(licence_id)
+    return entry.as_dict(register.current_language()) if entry else None
 
 
 def territoire_licence_groups(selected: str | None = None) -> list[dict[str, Any]]:
@@ -43,7 +54,51 @@ def territoire_licence_groups(selected: str | None = None) -> list[dict[str, Any
     return [group for group in groups if group["licences"]]
 
 
+def _chooser_state() -> dict[str, Any]:
+    """What the chooser's button of the dataset form answered (views.py),
+    if it was pressed for this request."""
+    return getattr(tk.g, "territoire_licence_chooser", None) or {}
+
+
+def _licence_from_address() -> str | None:
+    """The licence the /licences page passes to the dataset form
+    (``?license_id=``), if it is one of the register's."""
+    try:
+        value = tk.request.args.get("license_id")
+    except RuntimeError:
+        return None
+    return value if register.licence(value) else None
+
+
 def territoire_licence_selected(data: dict[str, Any], field: dict[str, Any]) -> str:
-    """The licence the form selects: the one sent or saved, else the
+    """The licence the form selects: the chooser's recommendation, else the
+    one the /licences page passed, else the one sent or saved, else the
     field's default."""
-    return str(data.get(field["field_name"]) or field.get("default") or "")
+    recommended = (_chooser_state().get("recommendation") or {}).get("licence")
+    if recommended:
+        return recommended["id"]
+    return str(
+        _licence_from_address()
+        or data.get(field["field_name"])
+        or field.get("default")
+        or ""
+    )
+
+
+def territoire_licence_chooser() -> dict[str, Any]:
+    """The chooser of the dataset form: its questions, the answers given
+    (defaults before the button is pressed), the recommendation, the
+    errors, the names of its inputs, and whether the licence field shows a
+    licence the chooser picked (``preselected``)."""
+    state = _chooser_state()
+    recommended = (state.get("recommendation") or {}).get("licence")
+    return {
+        "questions": recommendation.questions(),
+        "answers": state.get("answers") or recommendation.defaults(),
+        "recommendation": state.get("recommendation"),
+        "errors": state.get("errors") or {},
+        "prefix": views.FORM_PREFIX,
+        "button": views.FORM_BUTTON,
+        "open": bool(state),
+        "preselected": bool(recommended or _licence_from_address()),
+    }

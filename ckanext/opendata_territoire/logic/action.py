@@ -1,9 +1,11 @@
 """Every `territoire_*` action of the action API, gathered from the feature
 folders (each feature module lists its actions in ``__all__``)."""
 
+from ckanext.opendata_territoire.licences import actions as _licences
+from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__]
+__all__ = [*_territory.__all__, *_onboarding.__all__, *_licences.__all__]

@@ -1,9 +1,11 @@
 """The auth function of every `territoire_*` action, gathered from the feature
 folders (each feature module lists them in ``__all__``)."""
 
+from ckanext.opendata_territoire.licences import auth as _licences
+from ckanext.opendata_territoire.licences.auth import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
 from ckanext.opendata_territoire.territory.auth import *  # noqa: F403
 
-__all__ = [*_territory.__all__, *_onboarding.__all__]
+__all__ = [*_territory.__all__, *_onboarding.__all__, *_licences.__all__]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ckanext.opendata_territoire.licences.views import blueprint as licences
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [onboarding]
+    return [onboarding, licences]
