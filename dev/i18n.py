@@ -63,6 +63,7 @@ YAML_KEYS = {
     "title",
     "description",
     "notes",
+    "reason",
 }
 
 

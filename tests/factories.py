@@ -10,7 +10,7 @@ from ckan.tests import factories
 def dataset_fields(**overrides: Any) -> dict[str, Any]:
     """The least a public dataset needs under our schema: a licence and the
     personal-data statement."""
-    return {"license_id": "odc-odbl", "personal_data": "none", **overrides}
+    return {"license_id": "lov2", "personal_data": "none", **overrides}
 
 
 def dataset(**overrides: Any) -> dict[str, Any]:

@@ -118,6 +118,7 @@ ACTIONS: dict[str, Rule] = {
     ),
     "territoire_reuse_show": Rule(EVERYONE, {"id": "{reuse}"}, setup=new_reuse),
     "territoire_reuse_list": Rule(EVERYONE),
+    "territoire_licence_recommend": Rule(EVERYONE, {"share_alike": "no"}),
     "territoire_reuse_moderate": Rule(
         ACT_A,
         {"id": "{reuse}", "dataset": PUBLIC, "decision": "publish"},
@@ -166,6 +167,7 @@ PAGES: dict[tuple[str, str], Rule] = {
         READ_A, path=f"/dataset/{PRIVATE}/quality", denied_status=404
     ),
     ("territoire_usage.reuses_page", "GET"): Rule(EVERYONE, path="/reuses"),
+    ("territoire_licences.index", "GET"): Rule(EVERYONE, path="/licences"),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(
         SIGNED_IN, path="/reuses/new", denied_status=302

@@ -7,6 +7,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire.licences import helpers as _licences
+from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.quality import measure
 from ckanext.opendata_territoire.usage import feedback
@@ -17,6 +19,7 @@ __all__ = [
     "territoire_dataset_reuses",
     "territoire_name",
     "territoire_quality",
+    *_licences.__all__,
 ]
 
 

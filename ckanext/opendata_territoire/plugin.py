@@ -9,9 +9,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import cli, helpers, views
+from ckanext.opendata_territoire import cli, helpers, validators, views
+from ckanext.opendata_territoire.licences import dataset as licensed
+from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth
-from ckanext.opendata_territoire.metadata import facets, udata, validators
+from ckanext.opendata_territoire.metadata import facets, udata
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
 
@@ -25,6 +27,7 @@ from ckanext.opendata_territoire.territory import visibility
 @tk.blanket.blueprints(views.get_blueprints)
 class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -36,6 +39,11 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IConfigurable
+
+    def configure(self, config: Any) -> None:
+        register.install()
 
     # IFacets
 
@@ -61,6 +69,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         # top-level schema fields to mirror.
         if context.get("validate", True):
             udata.make_harvestable(pkg_dict)
+            licensed.describe(pkg_dict)
 
     # IPermissionLabels
 

@@ -42,13 +42,18 @@ def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     editor.step("dataset form")
     page.fill("#field-title", "Délibérations du conseil municipal")
     page.fill("#field-notes", "Les délibérations depuis 2020, une ligne par vote.")
-    # The licence list is a select2 widget over the <select>: choose in it.
-    page.click("#s2id_field-license_id a")
-    page.keyboard.type("ODbL")
-    page.keyboard.press("Enter")
+    # The licence chooser, inside the form: the commune wants improvements
+    # shared back, so it recommends the ODbL and selects it.
+    page.click("summary:has-text('quatre questions')")
+    page.check("#licence_question_share_alike-yes")
+    page.click("button[name=territoire_licence_recommend]")
+    page.wait_for_load_state("networkidle")
+    editor.step("licence recommended")
+    assert page.input_value("#field-license_id") == "odc-odbl"
+    assert page.input_value("#field-title") == "Délibérations du conseil municipal"
     page.select_option("#field-personal_data", "none")
     page.select_option("#field-private", "False")
-    page.click("button[name=save]")
+    page.click("button.btn-primary[name=save]")
     page.wait_for_load_state("networkidle")
     editor.step("resource form")
 

@@ -1,6 +1,8 @@
 """Every `territoire_*` action of the action API, gathered from the feature
 folders (each feature module lists its actions in ``__all__``)."""
 
+from ckanext.opendata_territoire.licences import actions as _licences
+from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
 from ckanext.opendata_territoire.quality import actions as _quality
@@ -15,4 +17,5 @@ __all__ = [
     *_onboarding.__all__,
     *_quality.__all__,
     *_usage.__all__,
+    *_licences.__all__,
 ]

@@ -1,6 +1,8 @@
 """The auth function of every `territoire_*` action, gathered from the feature
 folders (each feature module lists them in ``__all__``)."""
 
+from ckanext.opendata_territoire.licences import auth as _licences
+from ckanext.opendata_territoire.licences.auth import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
 from ckanext.opendata_territoire.quality import auth as _quality
@@ -15,4 +17,5 @@ __all__ = [
     *_onboarding.__all__,
     *_quality.__all__,
     *_usage.__all__,
+    *_licences.__all__,
 ]

@@ -15,8 +15,9 @@ from ckan.lib.munge import munge_title_to_name
 translate = tk._
 
 STARTERS_FILE = Path(__file__).with_name("starters.yaml")
-# A licence is required; the secretary chooses the final one in the form.
-DEFAULT_LICENSE = "odc-odbl"
+# A licence is required: the Licence Ouverte 2.0, the form's default too; the
+# secretary can change it (the form's licence chooser helps).
+DEFAULT_LICENSE = "lov2"
 
 
 @functools.cache

@@ -56,8 +56,8 @@ def _action_link(action: dict[str, Any], org: dict[str, Any]) -> str | None:
         return None
     if route == "dataset.new":
         return tk.h.url_for(route, group=org["id"])
-    if route == "harvest.search":
-        return tk.h.url_for("harvest.search")
+    if route in ("harvest.search", "territoire_licences.index"):
+        return tk.h.url_for(route)
     return tk.h.url_for(route, id=org["name"])
 
 
