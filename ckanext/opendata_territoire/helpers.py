@@ -8,9 +8,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.metadata import choices
-from ckanext.opendata_territoire.quality import measure
+from ckanext.opendata_territoire.quality import measure, publication
+from ckanext.opendata_territoire.quality.model import latest_checks
 
-__all__ = ["territoire_choices", "territoire_name", "territoire_quality"]
+__all__ = [
+    "territoire_choices",
+    "territoire_name",
+    "territoire_personal_data",
+    "territoire_personal_data_blocked",
+    "territoire_quality",
+]
 
 
 def territoire_name() -> str:
@@ -31,3 +38,26 @@ def territoire_quality(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The quality score of a dataset, as territoire_quality_show computes it
     (criteria untranslated)."""
     return measure.quality_of(pkg_dict)
+
+
+def territoire_personal_data_blocked(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The files of a dataset the personal-data guard blocks (``resources``:
+    their ``id`` and ``name``), and whether it made the dataset private
+    (``suspended``)."""
+    resources = {r["id"]: r for r in pkg_dict.get("resources") or []}
+    blocked = publication.blocking(resources)
+    checks = latest_checks(list(blocked))
+    return {
+        "resources": [
+            {"id": rid, "name": resources[rid].get("name") or rid} for rid in blocked
+        ],
+        "suspended": any(check.suspended for check in checks.values()),
+    }
+
+
+def territoire_personal_data(resource_id: str) -> dict[str, Any]:
+    """territoire_personal_data_show for the current user."""
+    return tk.get_action("territoire_personal_data_show")(
+        {"user": tk.current_user.name if tk.current_user else None},
+        {"id": resource_id},
+    )

@@ -10,8 +10,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_territoire import cli, helpers, views
-from ckanext.opendata_territoire.logic import action, auth
-from ckanext.opendata_territoire.metadata import facets, udata, validators
+from ckanext.opendata_territoire.logic import action, auth, validators
+from ckanext.opendata_territoire.metadata import facets, udata
+from ckanext.opendata_territoire.quality import publication
 from ckanext.opendata_territoire.quality import search as quality_search
 
 
@@ -27,6 +28,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     # IConfigurer
 
@@ -46,6 +48,12 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         quality_search.index_quality(pkg_dict)
         return pkg_dict
 
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.check_dataset(context, pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.check_dataset(context, pkg_dict["id"])
+
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
@@ -58,3 +66,8 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         # top-level schema fields to mirror.
         if context.get("validate", True):
             udata.make_harvestable(pkg_dict)
+
+    # IResourceController
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        publication.keep_upload_head(context, resource)
