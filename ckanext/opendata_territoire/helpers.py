@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.quality import measure, publication
-from ckanext.opendata_territoire.quality.model import latest_checks
+from ckanext.opendata_territoire.quality.model import latest_checks, validations
 
 __all__ = [
     "territoire_choices",
@@ -17,6 +17,8 @@ __all__ = [
     "territoire_personal_data",
     "territoire_personal_data_blocked",
     "territoire_quality",
+    "territoire_schema_badge",
+    "territoire_validation",
 ]
 
 
@@ -61,3 +63,21 @@ def territoire_personal_data(resource_id: str) -> dict[str, Any]:
         {"user": tk.current_user.name if tk.current_user else None},
         {"id": resource_id},
     )
+
+
+def territoire_validation(resource_id: str) -> dict[str, Any]:
+    """territoire_validation_show for the current user."""
+    return tk.get_action("territoire_validation_show")(
+        {"user": tk.current_user.name if tk.current_user else None},
+        {"id": resource_id},
+    )
+
+
+def territoire_schema_badge(pkg_dict: dict[str, Any]) -> str | None:
+    """``invalid`` when a file of the dataset does not conform to its national
+    schema, else ``valid`` when one does, else None (nothing validated)."""
+    ids = [str(r["id"]) for r in pkg_dict.get("resources") or [] if r.get("id")]
+    statuses = {str(row.status) for row in validations(ids).values()}
+    if "invalid" in statuses:
+        return "invalid"
+    return "valid" if "valid" in statuses else None

@@ -12,7 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.logic import action, auth, validators
 from ckanext.opendata_territoire.metadata import facets, udata
-from ckanext.opendata_territoire.quality import publication
+from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 
 
@@ -50,9 +50,11 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.check_dataset(context, pkg_dict["id"])
+        jobs.schedule_dataset(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication.check_dataset(context, pkg_dict["id"])
+        jobs.schedule_dataset(pkg_dict["id"])
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]

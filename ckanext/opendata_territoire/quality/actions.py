@@ -8,12 +8,19 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_territoire.quality import measure, publication, validators
+from ckanext.opendata_territoire.quality import (
+    jobs,
+    measure,
+    publication,
+    validation,
+    validators,
+)
 from ckanext.opendata_territoire.quality.model import (
     PersonalDataCheck,
     confirmation_of,
     history,
     latest_checks,
+    validations,
 )
 
 # Texts of criteria.yaml are msgids: translated where they are shown.
@@ -25,6 +32,8 @@ __all__ = [
     "territoire_personal_data_history",
     "territoire_personal_data_show",
     "territoire_quality_show",
+    "territoire_resource_validate",
+    "territoire_validation_show",
 ]
 
 REASON_MIN_LENGTH = 10
@@ -251,3 +260,130 @@ def bulk_update_public(
     if errors:
         raise tk.ValidationError({"datasets": errors})
     return up_func(context, data_dict)
+
+
+def validation_message(result: dict[str, Any]) -> str | None:
+    """The outcome of a validation in one sentence."""
+    status, reason = result["status"], result["reason"]
+    schema = result["schema"] or {}
+    named = (
+        tk._('the schema "{title}" {version}')
+        .format(
+            title=schema.get("title") or schema.get("name"),
+            version=schema.get("version") or "",
+        )
+        .strip()
+    )
+    report = result["report"] or {}
+    if status == "pending":
+        return tk._("Validation in progress.")
+    if status == "valid":
+        return tk._("Conforms to {schema}: {rows} rows, {columns} columns.").format(
+            schema=named, rows=report["rows"], columns=report["columns"]
+        )
+    if status == "invalid":
+        return tk._(
+            "Does not conform to {schema}: {errors} errors in {rows} rows and "
+            "{columns} columns."
+        ).format(
+            schema=named,
+            errors=(
+                f"{report['error_count']}+"
+                if report["errors_truncated"]
+                else report["error_count"]
+            ),
+            rows=report["rows"],
+            columns=report["columns"],
+        )
+    if status == "unsupported":
+        return tk._(
+            "This file is not validated here: {schema} is not a table schema."
+        ).format(schema=named)
+    if status == "none":
+        return (
+            tk._("Only CSV files are validated against their schema.")
+            if reason == "format"
+            else None
+        )
+    return {
+        "unreachable": tk._("Not validated: the file could not be downloaded."),
+        "not_stored": tk._("Not validated: the file is not in the portal's storage."),
+        "not_a_table": tk._("Not validated: the file could not be read as CSV."),
+        "catalog_unreachable": tk._(
+            "Not validated: the catalogue of national schemas could not be read."
+        ),
+        "unknown_schema": tk._(
+            'Not validated: the schema "{name}" is not in the catalogue of national '
+            "schemas."
+        ).format(name=schema.get("name")),
+        "unknown_version": tk._(
+            'Not validated: the schema "{name}" has no version {version}.'
+        ).format(name=schema.get("name"), version=schema.get("version")),
+        "schema_unreachable": tk._("Not validated: the schema could not be read."),
+        "bad_schema": tk._("Not validated: the schema could not be read."),
+    }.get(reason or "", tk._("Not validated: an error occurred; validate again."))
+
+
+def _described(entry: dict[str, Any]) -> dict[str, Any]:
+    message, fix = validation.describe(entry)
+    return {**entry, "message": message, "fix": fix}
+
+
+def _validation_dict(resource: model.Resource) -> dict[str, Any]:
+    row = validations([resource.id]).get(resource.id)
+    if row is None:
+        return {
+            "resource_id": resource.id,
+            "status": None,
+            "reason": None,
+            "message": None,
+            "schema": None,
+            "reachable": None,
+            "report": None,
+            "queued": None,
+            "checked": None,
+        }
+    result = row.as_dict()
+    if result["report"]:
+        report = dict(result["report"])
+        report["errors"] = [_described(entry) for entry in report["errors"]]
+        result["report"] = report
+    result["message"] = validation_message(result)
+    return result
+
+
+@tk.side_effect_free
+def territoire_validation_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The latest validation of a file: whether it could be downloaded and
+    whether it follows the national schema declared on it or its dataset.
+
+    :param id: id of the resource
+    :returns: ``{"resource_id", "status" (null: never validated, "pending",
+        "valid", "invalid", "error", "unsupported", "none"), "reason",
+        "message", "schema": {"name", "version", "title", "url"},
+        "reachable", "queued", "checked", "report": {"valid", "rows",
+        "columns", "error_count", "errors_truncated", "errors": [{"code",
+        "row", "field", "value", ..., "message", "fix"}], "extra_columns",
+        "missing_columns", "encoding", "delimiter", "truncated"}}``
+    """
+    resource = _resource(data_dict)
+    tk.check_access("territoire_validation_show", context, {"id": resource.id})
+    return _validation_dict(resource)
+
+
+def territoire_resource_validate(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Validate a file again (e.g. after the catalogue of national schemas was
+    out of reach): the job is queued.
+
+    :param id: id of the resource
+    :returns: the validation, pending
+    """
+    resource = _resource(data_dict)
+    tk.check_access("territoire_resource_validate", context, {"id": resource.id})
+    jobs.schedule_resource(resource.id)
+    model.Session.commit()
+    return _validation_dict(resource)

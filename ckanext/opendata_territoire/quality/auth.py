@@ -14,6 +14,8 @@ __all__ = [
     "territoire_personal_data_history",
     "territoire_personal_data_show",
     "territoire_quality_show",
+    "territoire_resource_validate",
+    "territoire_validation_show",
 ]
 
 
@@ -47,3 +49,14 @@ def territoire_personal_data_history(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
     return {"success": may("package_update", context, data_dict.get("id"))}
+
+
+@tk.auth_allow_anonymous_access
+def territoire_validation_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Whoever may see the file."""
+    return {"success": may("resource_show", context, data_dict.get("id"))}
+
+
+territoire_resource_validate = _edit_resource

@@ -176,3 +176,20 @@ def sample(resource: Any, max_rows: int, max_bytes: int) -> Table:
     """The header and first rows of a CSV resource."""
     raw, truncated = head(resource, max_bytes)
     return parse(raw, max_rows, truncated)
+
+
+def download(resource: Any, destination: str, max_bytes: int) -> bool:
+    """Write the content of ``resource`` to the file ``destination``, at most
+    ``max_bytes`` of it ending on a whole line; True when it was cut."""
+    written = 0
+    with open(destination, "wb") as target:
+        for chunk in chunks(resource, max_bytes + 1):
+            target.write(chunk)
+            written += len(chunk)
+    if written <= max_bytes:
+        return False
+    with open(destination, "rb+") as target:
+        data = target.read(max_bytes)
+        end = data.rfind(b"\n")
+        target.truncate(end + 1 if end >= 0 else max_bytes)
+    return True

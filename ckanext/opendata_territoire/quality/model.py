@@ -155,3 +155,65 @@ def history(package_id: str) -> list[tuple[PersonalDataCheck, list]]:
         ):
             confirmations.setdefault(str(row.check_id), []).append(row)
     return [(check, confirmations.get(str(check.id), [])) for check in checks]
+
+
+class ResourceValidation(tk.BaseModel):
+    """The latest validation of a resource: whether it could be downloaded
+    and whether it follows its national schema.
+
+    ``status``: ``pending`` (queued), ``valid``, ``invalid``, ``error`` (not
+    validated, see ``reason``), ``unsupported`` (the schema is not a Table
+    Schema), ``none`` (nothing to validate: no schema, or not a CSV file;
+    only ``reachable`` is known). ``content_key``: the content and schema
+    validated, to validate again only when one of them changes.
+    """
+
+    __tablename__ = "territoire_resource_validation"
+
+    resource_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("resource.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    package_id = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("package.id", ondelete="CASCADE"), nullable=False
+    )
+    content_key = sa.Column(sa.UnicodeText, nullable=False)
+    status = sa.Column(sa.UnicodeText, nullable=False)
+    reason = sa.Column(sa.UnicodeText, nullable=True)
+    schema_name = sa.Column(sa.UnicodeText, nullable=True)
+    schema_version = sa.Column(sa.UnicodeText, nullable=True)
+    schema_title = sa.Column(sa.UnicodeText, nullable=True)
+    schema_url = sa.Column(sa.UnicodeText, nullable=True)
+    reachable = sa.Column(sa.Boolean, nullable=True)
+    report = sa.Column(sa.JSON, nullable=True)
+    queued = sa.Column(sa.DateTime, nullable=False, default=now)
+    checked = sa.Column(sa.DateTime, nullable=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "resource_id": self.resource_id,
+            "status": self.status,
+            "reason": self.reason,
+            "schema": {
+                "name": self.schema_name,
+                "version": self.schema_version,
+                "title": self.schema_title,
+                "url": self.schema_url,
+            }
+            if self.schema_name
+            else None,
+            "reachable": self.reachable,
+            "report": self.report,
+            "queued": self.queued.isoformat(),
+            "checked": self.checked.isoformat() if self.checked else None,
+        }
+
+
+def validations(resource_ids: list[str]) -> dict[str, ResourceValidation]:
+    if not resource_ids:
+        return {}
+    rows = model.Session.query(ResourceValidation).filter(
+        ResourceValidation.resource_id.in_(resource_ids)
+    )
+    return {str(row.resource_id): row for row in rows}

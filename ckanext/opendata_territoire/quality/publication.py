@@ -9,7 +9,8 @@ is never public; a private dataset in that state cannot be made public
 block by confirming, with a reason, that the findings may be published.
 
 A linked file is already public where it lives, and reading it would make
-every save wait for another server: it is not read here.
+every save wait for another server: the background job checks it (jobs.py)
+and makes its dataset private in the same way.
 """
 
 from __future__ import annotations
@@ -154,6 +155,22 @@ def check_dataset(context: dict[str, Any], package_id: str) -> list[PersonalData
         new.append(check)
     _suspend_if_blocked(package, latest)
     return new
+
+
+def check_link(resource: model.Resource, head: bytes) -> PersonalDataCheck | None:
+    """Check a linked file the job downloaded (``head``: its first bytes),
+    unless this link was checked already; make its dataset private if it is
+    blocked."""
+    package = model.Package.get(resource.package_id)
+    latest = latest_checks([r.id for r in package.resources if r.state == "active"])
+    current = latest.get(resource.id)
+    if current is not None and current.content_key == content.content_key(resource):
+        return None
+    check = inspect_resource(resource, None, head)
+    model.Session.add(check)
+    latest[resource.id] = check
+    _suspend_if_blocked(package, latest)
+    return check
 
 
 def confirm(check: PersonalDataCheck, user_id: str | None, reason: str) -> dict:

@@ -103,3 +103,17 @@ def personal_data(id: str, resource_id: str) -> Any:
             "reason": reason,
         },
     )
+
+
+@blueprint.route("/dataset/<id>/resource/<resource_id>/validate", methods=["POST"])
+def validate(id: str, resource_id: str) -> Any:
+    """Validate a file again, for its editors."""
+    _dataset_or_abort(id)
+    try:
+        tk.get_action("territoire_resource_validate")(_context(), {"id": resource_id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the editors of this dataset can do this."))
+    tk.h.flash_success(tk._("The file will be validated again in a moment."))
+    return tk.redirect_to("resource.read", id=id, resource_id=resource_id)

@@ -1,5 +1,6 @@
 """Data quality: the checks of the personal-data guard and the editors'
-confirmations (the audit trail).
+confirmations (the audit trail); the latest validation of each resource
+(reachability, conformance to its national schema).
 
 Revision ID: 0003_quality
 Revises: 0001_checklist_answers
@@ -77,8 +78,40 @@ def upgrade() -> None:
         "territoire_personal_data_confirmation",
         ["check_id"],
     )
+    op.create_table(
+        "territoire_resource_validation",
+        sa.Column(
+            "resource_id",
+            sa.UnicodeText,
+            sa.ForeignKey("resource.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "package_id",
+            sa.UnicodeText,
+            sa.ForeignKey("package.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("content_key", sa.UnicodeText, nullable=False),
+        sa.Column("status", sa.UnicodeText, nullable=False),
+        sa.Column("reason", sa.UnicodeText, nullable=True),
+        sa.Column("schema_name", sa.UnicodeText, nullable=True),
+        sa.Column("schema_version", sa.UnicodeText, nullable=True),
+        sa.Column("schema_title", sa.UnicodeText, nullable=True),
+        sa.Column("schema_url", sa.UnicodeText, nullable=True),
+        sa.Column("reachable", sa.Boolean, nullable=True),
+        sa.Column("report", sa.JSON, nullable=True),
+        sa.Column("queued", sa.DateTime, nullable=False),
+        sa.Column("checked", sa.DateTime, nullable=True),
+    )
+    op.create_index(
+        "territoire_resource_validation_package",
+        "territoire_resource_validation",
+        ["package_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("territoire_resource_validation")
     op.drop_table("territoire_personal_data_confirmation")
     op.drop_table("territoire_personal_data_check")
