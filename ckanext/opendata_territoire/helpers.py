@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.opendata_territoire.licences import helpers as _licences
 from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
-from ckanext.opendata_territoire.quality import measure
+from ckanext.opendata_territoire.quality import measure, publication
+from ckanext.opendata_territoire.quality.model import latest_checks, validations
 from ckanext.opendata_territoire.usage import feedback
 
 __all__ = [
@@ -18,7 +19,11 @@ __all__ = [
     "territoire_dataset_feedback",
     "territoire_dataset_reuses",
     "territoire_name",
+    "territoire_personal_data",
+    "territoire_personal_data_blocked",
     "territoire_quality",
+    "territoire_schema_badge",
+    "territoire_validation",
     *_licences.__all__,
 ]
 
@@ -64,3 +69,44 @@ def territoire_dataset_feedback(dataset_id: str) -> dict[str, Any]:
         ),
         "kinds": feedback.kind_labels(),
     }
+
+
+def territoire_personal_data_blocked(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The files of a dataset the personal-data guard blocks (``resources``:
+    their ``id`` and ``name``), and whether it made the dataset private
+    (``suspended``)."""
+    resources = {r["id"]: r for r in pkg_dict.get("resources") or []}
+    blocked = publication.blocking(resources)
+    checks = latest_checks(list(blocked))
+    return {
+        "resources": [
+            {"id": rid, "name": resources[rid].get("name") or rid} for rid in blocked
+        ],
+        "suspended": any(check.suspended for check in checks.values()),
+    }
+
+
+def territoire_personal_data(resource_id: str) -> dict[str, Any]:
+    """territoire_personal_data_show for the current user."""
+    return tk.get_action("territoire_personal_data_show")(
+        {"user": tk.current_user.name if tk.current_user else None},
+        {"id": resource_id},
+    )
+
+
+def territoire_validation(resource_id: str) -> dict[str, Any]:
+    """territoire_validation_show for the current user."""
+    return tk.get_action("territoire_validation_show")(
+        {"user": tk.current_user.name if tk.current_user else None},
+        {"id": resource_id},
+    )
+
+
+def territoire_schema_badge(pkg_dict: dict[str, Any]) -> str | None:
+    """``invalid`` when a file of the dataset does not conform to its national
+    schema, else ``valid`` when one does, else None (nothing validated)."""
+    ids = [str(r["id"]) for r in pkg_dict.get("resources") or [] if r.get("id")]
+    statuses = {str(row.status) for row in validations(ids).values()}
+    if "invalid" in statuses:
+        return "invalid"
+    return "valid" if "valid" in statuses else None

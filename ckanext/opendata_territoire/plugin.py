@@ -9,11 +9,12 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import cli, helpers, validators, views
+from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
-from ckanext.opendata_territoire.logic import action, auth
+from ckanext.opendata_territoire.logic import action, auth, validators
 from ckanext.opendata_territoire.metadata import facets, udata
+from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
 
@@ -33,6 +34,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IOrganizationController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     # IConfigurer
 
@@ -56,6 +58,14 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         facets.index_themes(pkg_dict)
         quality_search.index_quality(pkg_dict)
         return pkg_dict
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.check_dataset(context, pkg_dict["id"])
+        jobs.schedule_dataset(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication.check_dataset(context, pkg_dict["id"])
+        jobs.schedule_dataset(pkg_dict["id"])
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
@@ -83,3 +93,8 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def edit(self, entity: Any) -> None:
         visibility.reindex_private_datasets(entity)
+
+    # IResourceController
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        publication.keep_upload_head(context, resource)

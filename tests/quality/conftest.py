@@ -3,6 +3,13 @@ every role) and the datasets the quality tests publish in it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from ckan.lib import jobs
+from ckan.lib.redis import connect_to_redis
+from rq import SimpleWorker
+
 from tests.people import ROLES, headers  # noqa: F401
 
 DESCRIPTION = (
@@ -33,3 +40,50 @@ def complete_fields(**overrides):
         "contact_email": "mairie@engins.fr",
         **overrides,
     }
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SCHEMA_VERSIONS = {
+    "deliberations": ("2.1.4", "2.1.5", "latest"),
+    "subventions": ("2.1.1", "latest"),
+    "budget": ("0.8.3", "latest"),
+}
+
+
+def fixture_file(name: str) -> bytes:
+    return (FIXTURES / "files" / name).read_bytes()
+
+
+@pytest.fixture
+def schema_catalogue(httpserver, ckan_config, monkeypatch):
+    """schema.data.gouv.fr's catalogue and the SCDL schemas, served by a local
+    server the configuration points at; the Redis cache emptied."""
+    base = httpserver.url_for("/").rstrip("/")
+    catalogue = (FIXTURES / "schemas.json").read_text().replace("{base_url}", base)
+    httpserver.expect_request("/schemas.json").respond_with_data(
+        catalogue, content_type="application/json"
+    )
+    for name, versions in SCHEMA_VERSIONS.items():
+        descriptor = (FIXTURES / "schemas" / f"{name}.schema.json").read_text()
+        for version in versions:
+            httpserver.expect_request(
+                f"/schemas/scdl/{name}/{version}/schema.json"
+            ).respond_with_data(descriptor, content_type="application/json")
+    monkeypatch.setitem(
+        ckan_config,
+        "ckanext.territoire.schema_catalog_url",
+        httpserver.url_for("/schemas.json"),
+    )
+    redis = connect_to_redis()
+    for key in redis.scan_iter("*:territoire:schema-cache:*"):
+        redis.delete(key)
+    return httpserver
+
+
+def run_jobs() -> int:
+    """Run the queued background jobs with a real RQ worker on the real Redis
+    (in this process, until the queue is empty); the number of jobs run."""
+    queue = jobs.get_queue()
+    count = queue.count
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    return count

@@ -61,7 +61,10 @@ def three_levels(territory):
         territory,
         "faible",
         org="b",
+        # Not a licence of the decree's list: allowed as third parties hold
+        # rights on the data (licences/policy.py).
         license_id="notspecified",
+        third_party_rights="true",
         personal_data="none",
     )
     return territory

@@ -4,7 +4,7 @@ it), and the questions and problems reusers report on a dataset with the
 publisher's public answer.
 
 Revision ID: 0006_usage
-Revises: 0002_guide_notes
+Revises: 0003_quality
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_usage"
-down_revision = "0002_guide_notes"
+down_revision = "0003_quality"
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,0 @@
-"""Every `territoire_*` validator of the schemas, gathered from the feature
-folders (each feature module lists its validators in ``__all__``)."""
-
-from ckanext.opendata_territoire.licences import validators as _licences
-from ckanext.opendata_territoire.licences.validators import *  # noqa: F403
-from ckanext.opendata_territoire.metadata import validators as _metadata
-from ckanext.opendata_territoire.metadata.validators import *  # noqa: F403
-
-__all__ = [*_metadata.__all__, *_licences.__all__]
