@@ -12,6 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.logic import action, auth
 from ckanext.opendata_territoire.metadata import facets, udata, validators
+from ckanext.opendata_territoire.usage import counting
 
 
 @tk.blanket.config_declarations
@@ -26,12 +27,19 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        app.after_request(counting.count_request)
+        return app
 
     # IFacets
 

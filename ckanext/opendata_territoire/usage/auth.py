@@ -19,6 +19,7 @@ from ckanext.opendata_territoire.usage import reuses
 from ckanext.opendata_territoire.usage.model import Feedback, Reuse
 
 __all__ = [
+    "territoire_dataset_usage_show",
     "territoire_feedback_answer",
     "territoire_feedback_create",
     "territoire_feedback_hide",
@@ -129,3 +130,20 @@ def _answer(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
 
 territoire_feedback_answer = _answer
 territoire_feedback_hide = _answer
+
+
+def territoire_dataset_usage_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Who follows the dataset's organization: its members, the admins of its
+    EPCI, sysadmins."""
+    package = model.Package.get(str(data_dict.get("id") or ""))
+    org = model.Group.get(package.owner_org) if package and package.owner_org else None
+    if org is not None and roles.can_follow(roles.user_name(context), org):
+        return {"success": True}
+    return _refuse(
+        tk._(
+            "Only the members of the organization and the administrators of its "
+            "intercommunality see the usage of its datasets."
+        )
+    )
