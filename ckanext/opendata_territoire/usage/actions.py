@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_territoire.territory import roles
-from ckanext.opendata_territoire.usage import feedback, figures, reuses
+from ckanext.opendata_territoire.usage import feedback, figures, publisher, reuses
 from ckanext.opendata_territoire.usage.model import (
     LINK_STATES,
     PUBLISHED,
@@ -29,6 +29,8 @@ __all__ = [
     "territoire_reuse_list",
     "territoire_reuse_moderate",
     "territoire_reuse_show",
+    "territoire_usage_month",
+    "territoire_usage_show",
 ]
 
 LIST_LIMIT = 1000
@@ -366,3 +368,53 @@ def territoire_dataset_usage_show(
         "total": overall,
         "resources": resources,
     }
+
+
+def _organization(data_dict: dict[str, Any]) -> model.Group:
+    org = roles.organization(str(data_dict.get("id") or ""))
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return org
+
+
+@tk.side_effect_free
+def territoire_usage_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The publisher's view of an organization's usage. For a commune: its
+    public datasets; for an EPCI: its own and its members', with a row per
+    member (``members``). Private datasets are never counted nor listed.
+
+    :param id: id or name of the organization
+    :param weeks: how many weeks, the current one last (default 12, at most
+        104)
+    :returns: ``{"organization", "epci", "since", "weeks": [{"week", "view",
+        "download", "dump", "api"}], "total", "public_datasets",
+        "top_datasets": [{"name", "title", "organization", "view", "download",
+        "dump", "api", "total", "reuses"}], "reuses": [...],
+        "pending_reuses", "unused_datasets": [{"name", "title",
+        "organization", "created", "last_used"}], "unused_days"}`` and, for an
+        EPCI, ``"members": [{"name", "title", "public_datasets", "view",
+        "download", "dump", "api", "total", "reuses", "unused_datasets"}]``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_usage_show", context, {"id": org.id})
+    return publisher.view(org, weeks_of(data_dict), roles.user_name(context))
+
+
+@tk.side_effect_free
+def territoire_usage_month(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The use of each public dataset of an organization (for an EPCI: its
+    own and its members') during one month: the rows of the monthly CSV.
+
+    :param id: id or name of the organization
+    :param month: ``YYYY-MM`` (default: the last complete month)
+    :returns: ``[{"month", "organization", "dataset", "title", "view",
+        "download", "dump", "api", "total", "reuses"}]``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_usage_month", context, {"id": org.id})
+    month = publisher.checked_month(data_dict.get("month"))
+    return publisher.month_rows(org, month)
