@@ -73,11 +73,25 @@ ensure_territory() {
     say "$(tail -n 1 "$out")"
 }
 
+ensure_demo_usage() {
+    # Made-up usage, a reuse and a question so that the publisher's view
+    # (/organization/<name>/usage) has something to show; idempotent.
+    local out=$RUN_DIR/usage-seed-demo.out
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire usage seed-demo --epci 243801024 >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire usage seed-demo failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    cat "$out" >>"$LOG_DIR/demo-setup.log"
+    say "$(tail -n 1 "$out")"
+}
+
 say "writing $DEMO_INI"
 write_config
 bash "$REPO_DIR/dev/ckan-db.sh" "$DEMO_INI"
 ensure_sysadmin
 ensure_territory
+ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"
 
 [ $serve -eq 1 ] || exit 0

@@ -134,6 +134,9 @@ ACTIONS: dict[str, Rule] = {
     "territoire_reuse_show": Rule(EVERYONE, {"id": "{reuse}"}, setup=new_reuse),
     "territoire_reuse_list": Rule(EVERYONE),
     "territoire_licence_recommend": Rule(EVERYONE, {"share_alike": "no"}),
+    "territoire_dataset_usage_show": Rule(READ_A, {"id": PUBLIC}),
+    "territoire_usage_show": Rule(READ_A, {"id": "engins"}),
+    "territoire_usage_month": Rule(READ_A, {"id": "engins"}),
     "territoire_personal_data_show": Rule(
         ACT_A, {"id": "{resource}"}, setup=private_file
     ),
@@ -204,6 +207,15 @@ PAGES: dict[tuple[str, str], Rule] = {
         READ_A, path=f"/dataset/{PRIVATE}/quality", denied_status=404
     ),
     ("territoire_usage.reuses_page", "GET"): Rule(EVERYONE, path="/reuses"),
+    ("territoire_usage.usage_page", "GET"): Rule(
+        READ_A, path="/organization/engins/usage"
+    ),
+    ("territoire_usage.usage_csv", "GET"): Rule(
+        READ_A, path="/organization/engins/usage.csv"
+    ),
+    ("territoire_usage.dataset_usage_page", "GET"): Rule(
+        READ_A, path=f"/dataset/{PUBLIC}/usage"
+    ),
     # A file of a private dataset: those who may not see it get 404, its
     # readers who may not act 403.
     ("territoire_quality.personal_data", "GET"): Rule(

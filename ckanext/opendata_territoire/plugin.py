@@ -17,6 +17,7 @@ from ckanext.opendata_territoire.metadata import facets, udata
 from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
+from ckanext.opendata_territoire.usage import counting
 
 
 @tk.blanket.config_declarations
@@ -35,6 +36,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPermissionLabels)
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -46,6 +48,12 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         register.install()
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        app.after_request(counting.count_request)
+        return app
 
     # IFacets
 

@@ -15,7 +15,7 @@ from ckan.tests import helpers
 from tests.factories import dataset_fields
 from tests.people import territory
 
-__all__ = ["catalogue", "mailbox", "territory"]
+__all__ = ["catalogue", "fresh_visitors", "mailbox", "territory"]
 
 
 def create_dataset(territory, org: str, name: str, **fields) -> dict:
@@ -84,3 +84,11 @@ def mailbox(ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{controller.port}")
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def fresh_visitors(reset_redis):
+    """Forget the visitors already seen today (Redis is shared by the tests)."""
+    reset_redis("territoire:usage:*")
+    yield
+    reset_redis("territoire:usage:*")

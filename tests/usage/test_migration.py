@@ -71,3 +71,15 @@ def test_a_message_on_a_dataset_and_its_answer():
         ("user_id",): ("user", {"ondelete": "SET NULL"}),
         ("answered_by",): ("user", {"ondelete": "SET NULL"}),
     }
+
+
+def test_the_daily_counts_hold_numbers_only():
+    columns = [c["name"] for c in inspector().get_columns("territoire_usage_count")]
+
+    assert columns == ["package_id", "resource_id", "kind", "day", "count"]
+    assert inspector().get_pk_constraint("territoire_usage_count")[
+        "constrained_columns"
+    ] == ["package_id", "resource_id", "kind", "day"]
+    assert foreign_keys("territoire_usage_count") == {
+        ("package_id",): ("package", {"ondelete": "CASCADE"})
+    }

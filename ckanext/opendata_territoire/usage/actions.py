@@ -1,5 +1,5 @@
-"""The usage actions: reuses, reusers' questions and problems (gathered by
-logic/action.py)."""
+"""The usage actions: reuses, reusers' questions and problems, usage figures
+(gathered by logic/action.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_territoire.territory import roles
-from ckanext.opendata_territoire.usage import feedback, reuses
+from ckanext.opendata_territoire.usage import feedback, figures, publisher, reuses
 from ckanext.opendata_territoire.usage.model import (
     LINK_STATES,
     PUBLISHED,
@@ -19,6 +19,7 @@ from ckanext.opendata_territoire.usage.model import (
 )
 
 __all__ = [
+    "territoire_dataset_usage_show",
     "territoire_feedback_answer",
     "territoire_feedback_create",
     "territoire_feedback_hide",
@@ -28,9 +29,13 @@ __all__ = [
     "territoire_reuse_list",
     "territoire_reuse_moderate",
     "territoire_reuse_show",
+    "territoire_usage_month",
+    "territoire_usage_show",
 ]
 
 LIST_LIMIT = 1000
+WEEKS_DEFAULT = 12
+WEEKS_MAX = 104
 
 
 def _reuse(data_dict: dict[str, Any]) -> Reuse:
@@ -303,3 +308,113 @@ def territoire_feedback_hide(
     feedback.hide(row)
     model.Session.refresh(row)
     return feedback.as_dict(row)
+
+
+def weeks_of(data_dict: dict[str, Any]) -> int:
+    value = data_dict.get("weeks")
+    if value in (None, ""):
+        return WEEKS_DEFAULT
+    try:
+        weeks = int(str(value))
+    except (TypeError, ValueError):
+        weeks = 0
+    if not 1 <= weeks <= WEEKS_MAX:
+        raise tk.ValidationError(
+            {
+                "weeks": [
+                    tk._("Must be a whole number from 1 to {maximum}.").format(
+                        maximum=WEEKS_MAX
+                    )
+                ]
+            }
+        )
+    return weeks
+
+
+@tk.side_effect_free
+def territoire_dataset_usage_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The usage of a dataset and of each of its resources, week by week:
+    page views, downloads, DataStore dumps and API reads (each counted once
+    per visitor and day; private datasets are never counted).
+
+    :param id: id or name of the dataset
+    :param weeks: how many weeks, the current one last (default 12, at most
+        104)
+    :returns: ``{"dataset", "weeks": [{"week" (its Monday), "view",
+        "download", "dump", "api"}], "total": {...}, "resources": [{"id",
+        "name", "view", "download", "dump", "api"}]}``, the totals over the
+        weeks shown
+    """
+    package = _package(data_dict.get("id"))
+    tk.check_access("territoire_dataset_usage_show", context, {"id": package.id})
+    weeks = weeks_of(data_dict)
+    series = figures.weekly([package.id], weeks)
+    since = figures.week_starts(weeks)[0]
+    per_resource = figures.by_target([package.id], since, per_resource=True)
+    overall = figures.by_target([package.id], since).get(package.id, figures.zero())
+    resources = [
+        {
+            "id": resource.id,
+            "name": resource.name or resource.url,
+            **per_resource.get(resource.id, figures.zero()),
+        }
+        for resource in package.resources
+    ]
+    return {
+        "dataset": package.name,
+        "weeks": series,
+        "total": overall,
+        "resources": resources,
+    }
+
+
+def _organization(data_dict: dict[str, Any]) -> model.Group:
+    org = roles.organization(str(data_dict.get("id") or ""))
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return org
+
+
+@tk.side_effect_free
+def territoire_usage_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The publisher's view of an organization's usage. For a commune: its
+    public datasets; for an EPCI: its own and its members', with a row per
+    member (``members``). Private datasets are never counted nor listed.
+
+    :param id: id or name of the organization
+    :param weeks: how many weeks, the current one last (default 12, at most
+        104)
+    :returns: ``{"organization", "epci", "since", "weeks": [{"week", "view",
+        "download", "dump", "api"}], "total", "public_datasets",
+        "top_datasets": [{"name", "title", "organization", "view", "download",
+        "dump", "api", "total", "reuses"}], "reuses": [...],
+        "pending_reuses", "unused_datasets": [{"name", "title",
+        "organization", "created", "last_used"}], "unused_days"}`` and, for an
+        EPCI, ``"members": [{"name", "title", "public_datasets", "view",
+        "download", "dump", "api", "total", "reuses", "unused_datasets"}]``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_usage_show", context, {"id": org.id})
+    return publisher.view(org, weeks_of(data_dict), roles.user_name(context))
+
+
+@tk.side_effect_free
+def territoire_usage_month(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The use of each public dataset of an organization (for an EPCI: its
+    own and its members') during one month: the rows of the monthly CSV.
+
+    :param id: id or name of the organization
+    :param month: ``YYYY-MM`` (default: the last complete month)
+    :returns: ``[{"month", "organization", "dataset", "title", "view",
+        "download", "dump", "api", "total", "reuses"}]``
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_usage_month", context, {"id": org.id})
+    month = publisher.checked_month(data_dict.get("month"))
+    return publisher.month_rows(org, month)

@@ -15,10 +15,11 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
 from ckanext.opendata_territoire.territory import roles
-from ckanext.opendata_territoire.usage import reuses
+from ckanext.opendata_territoire.usage import publisher, reuses
 from ckanext.opendata_territoire.usage.model import Feedback, Reuse
 
 __all__ = [
+    "territoire_dataset_usage_show",
     "territoire_feedback_answer",
     "territoire_feedback_create",
     "territoire_feedback_hide",
@@ -28,6 +29,8 @@ __all__ = [
     "territoire_reuse_list",
     "territoire_reuse_moderate",
     "territoire_reuse_show",
+    "territoire_usage_month",
+    "territoire_usage_show",
 ]
 
 
@@ -134,3 +137,38 @@ def _answer(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
 
 territoire_feedback_answer = _answer
 territoire_feedback_hide = _answer
+
+
+def territoire_dataset_usage_show(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Who follows the dataset's organization: its members, the admins of its
+    EPCI, sysadmins."""
+    package = model.Package.get(str(data_dict.get("id") or ""))
+    org = model.Group.get(package.owner_org) if package and package.owner_org else None
+    if org is not None and roles.can_follow(roles.user_name(context), org):
+        return {"success": True}
+    return _refuse(
+        tk._(
+            "Only the members of the organization and the administrators of its "
+            "intercommunality see the usage of its datasets."
+        )
+    )
+
+
+def _usage(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A commune's usage: its members, the admins of its EPCI, sysadmins. An
+    EPCI's (which covers its members): its admins, sysadmins."""
+    org = roles.organization(str(data_dict.get("id") or ""))
+    if org is not None and publisher.follows(roles.user_name(context), org):
+        return {"success": True}
+    return _refuse(
+        tk._(
+            "Only the members of the organization and the administrators of its "
+            "intercommunality see the usage of its datasets."
+        )
+    )
+
+
+territoire_usage_show = _usage
+territoire_usage_month = _usage

@@ -1,4 +1,5 @@
-"""The tables of reuses and of reusers' questions (migration 0006_usage).
+"""The tables of reuses and of reusers' questions (migration 0006_usage) and
+of the daily usage counts (migration 0007_usage_counts).
 
 A reuse is declared once and may reuse several datasets; each dataset's
 organization moderates its own link (``territoire_reuse_dataset.state``):
@@ -100,3 +101,20 @@ class Feedback(tk.BaseModel):
         sa.UnicodeText, sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=True
     )
     answered = sa.Column(sa.DateTime, nullable=True)
+
+
+class UsageCount(tk.BaseModel):
+    """How many visitors did one kind of thing with a dataset (resource_id
+    empty) or one of its resources on one day (UTC)."""
+
+    __tablename__ = "territoire_usage_count"
+
+    package_id = sa.Column(
+        sa.UnicodeText,
+        sa.ForeignKey("package.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    resource_id = sa.Column(sa.UnicodeText, primary_key=True, default="")
+    kind = sa.Column(sa.UnicodeText, primary_key=True)
+    day = sa.Column(sa.Date, primary_key=True)
+    count = sa.Column(sa.Integer, nullable=False)

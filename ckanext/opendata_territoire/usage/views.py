@@ -1,16 +1,20 @@
 """Pages of the usage feature: the reuses page, the form to declare a
-reuse, an organization's reuses to moderate, and the forms of the questions
-on a dataset's page. Plain HTML forms: they work without JavaScript."""
+reuse, an organization's reuses to moderate, the forms of the questions on a
+dataset's page, the publisher's view of an organization's usage (and its
+monthly CSV) and a dataset's usage. Plain HTML: no JavaScript needed."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint
+from flask import Blueprint, Response
 
 from ckanext.opendata_territoire.territory import roles
-from ckanext.opendata_territoire.usage import reuses
+from ckanext.opendata_territoire.usage import figures, publisher, reuses
 
 blueprint = Blueprint("territoire_usage", __name__)
 
@@ -215,3 +219,112 @@ def feedback_hide(id: str, feedback_id: str) -> Any:
         return refused
     tk.h.flash_success(tk._("The message is no longer shown."))
     return _back_to_feedback(id)
+
+
+def _usage_or_abort(id: str, action: str, data: dict[str, Any]) -> Any:
+    try:
+        return tk.get_action(action)(_context(), data)
+    except tk.ObjectNotFound as error:
+        return tk.abort(404, str(error))
+    except tk.NotAuthorized:
+        return tk.abort(
+            403,
+            tk._(
+                "Only the members of the organization and the administrators of "
+                "its intercommunality see the usage of its datasets."
+            ),
+        )
+    except tk.ValidationError as error:
+        return tk.abort(400, " ".join(flat_errors(error).values()))
+
+
+def _recent_months(count: int = 12) -> list[str]:
+    first = figures.today().replace(day=1)
+    months = []
+    for _ in range(count):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        months.append(first.strftime("%Y-%m"))
+    return months
+
+
+@blueprint.route("/organization/<id>/usage")
+def usage_page(id: str) -> str:
+    data = _usage_or_abort(
+        id,
+        "territoire_usage_show",
+        {"id": id, "weeks": tk.request.args.get("weeks")},
+    )
+    org = tk.get_action("organization_show")(
+        {"ignore_auth": True}, {"id": id, "include_datasets": False}
+    )
+    peak = max((figures.total(w) for w in data["weeks"]), default=0)
+    return tk.render(
+        "usage/organization_usage.html",
+        {
+            "group_dict": org,
+            "group_type": "organization",
+            "usage": data,
+            "peak": peak,
+            "kinds": kind_labels(),
+            "months": _recent_months(),
+            "can_moderate": tk.h.check_access(
+                "territoire_reuse_moderate", {"organization": org["id"]}
+            ),
+        },
+    )
+
+
+@blueprint.route("/organization/<id>/usage.csv")
+def usage_csv(id: str) -> Response:
+    rows = _usage_or_abort(
+        id, "territoire_usage_month", {"id": id, "month": tk.request.args.get("month")}
+    )
+    month = (
+        rows[0]["month"]
+        if rows
+        else publisher.checked_month(tk.request.args.get("month"))
+    )
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=publisher.CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        output.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="utilisation-{id}-{month}.csv"'
+            )
+        },
+    )
+
+
+@blueprint.route("/dataset/<id>/usage")
+def dataset_usage_page(id: str) -> str:
+    data = _usage_or_abort(
+        id,
+        "territoire_dataset_usage_show",
+        {"id": id, "weeks": tk.request.args.get("weeks")},
+    )
+    pkg = tk.get_action("package_show")(_context(), {"id": id})
+    peak = max((figures.total(w) for w in data["weeks"]), default=0)
+    return tk.render(
+        "usage/dataset_usage.html",
+        {
+            "pkg": pkg,
+            "pkg_dict": pkg,
+            "usage": data,
+            "peak": peak,
+            "kinds": kind_labels(),
+        },
+    )
+
+
+def kind_labels() -> dict[str, str]:
+    """The usage kinds with their column titles."""
+    return {
+        "view": tk._("Page views"),
+        "download": tk._("Downloads"),
+        "dump": tk._("DataStore dumps"),
+        "api": tk._("API reads"),
+    }
