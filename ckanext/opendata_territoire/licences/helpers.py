@@ -7,8 +7,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_territoire.licences import recommendation, register, views
+from ckanext.opendata_territoire.metadata import choices
+
+# Labels of the data files are msgids: translated where they are shown.
+translate = tk._
 
 __all__ = [
+    "territoire_fee_basis_label",
     "territoire_licence",
     "territoire_licence_chooser",
     "territoire_licence_groups",
@@ -20,6 +25,12 @@ def territoire_licence(licence_id: str | None) -> dict[str, Any] | None:
     """The register's entry of a licence, in the language of the request."""
     entry = register.licence(licence_id)
     return entry.as_dict(register.current_language()) if entry else None
+
+
+def territoire_fee_basis_label(value: str) -> str:
+    """The label of a fee's legal basis (choice list fee_bases)."""
+    label = choices.label("fee_bases", value)
+    return translate(label) if label else value
 
 
 def territoire_licence_groups(selected: str | None = None) -> list[dict[str, Any]]:

@@ -31,12 +31,18 @@ frequency               ``dct:accrualPeriodicity`` EU frequency URI (the
                         entry of choices.yaml with that EU id.
 license_id              ``dct:license`` on the dataset and on every
                         distribution that has none, ``a dct:LicenseDocument``
-                        with the licence title. URI: LICENCE_URIS first (the
-                        licence texts of the French reuse-licence list: Etalab
-                        Licence Ouverte 2.0, ODbL 1.0; CKAN's register points
-                        the ODbL to an opendefinition.org page), else the
-                        ``license_url`` of CKAN's licence register. Parsing
-                        maps both back to the licence id.
+                        with its French and English ``dct:title`` and, as
+                        ``rdfs:label``, data.gouv.fr's title for the id (its
+                        DCAT harvester reads a licence's label before its
+                        URI). URI: the ``uri`` of the licence register
+                        (licences/register.yaml), else the dataset's
+                        ``license_url``; generic entries (not specified,
+                        other...) have none. Parsing maps the register's
+                        URIs, URLs and alternate URIs back to the id.
+reuse mention           ``dct:rights [a dct:RightsStatement; rdfs:label
+                        "Source : ..."@fr, "Source: ..."@en]`` on the dataset
+                        and its distributions (licences/mention.py); computed,
+                        so parsing drops it.
 theme                   ``dcat:theme`` EU data-theme URI ``a skos:Concept``
                         with its ``skos:prefLabel`` (the base profile's
                         relative URIs are removed).
@@ -103,7 +109,6 @@ import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -121,6 +126,7 @@ from ckanext.dcat.profiles import (
     RDFProfile,
 )
 from ckanext.dcat.utils import resource_uri
+from ckanext.opendata_territoire.licences import mention, register
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.metadata.udata import INSEE_GEO, insee_uri
 
@@ -140,11 +146,8 @@ LOCAL_AUTHORITY = URIRef(f"{ADMS_PUBLISHER_TYPE}LocalAuthority")
 # collectivite_types that are local authorities (the others: other-public-body)
 LOCAL_AUTHORITY_TYPES = {"commune", "epci", "syndicat", "departement", "region"}
 
-# Licence texts, preferred to CKAN's register for these ids (see docstring).
-LICENCE_URIS = {
-    "lov2": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
-    "odc-odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
-}
+# The languages the reuse mention and the licence titles are written in.
+RDF_LANGUAGES = ("fr", "en")
 
 LEGAL_BASIS_ELI = {
     "republique-numerique": (
@@ -213,13 +216,10 @@ def licence_uri(dataset_dict: dict[str, Any]) -> str | None:
     license_id = dataset_dict.get("license_id")
     if not license_id:
         return None
-    if license_id in LICENCE_URIS:
-        return LICENCE_URIS[license_id]
-    url = dataset_dict.get("license_url")
-    if not url:
-        licence = model.Package.get_license_register().get(license_id)
-        url = licence.url if licence else None
-    return url or None
+    entry = register.licence(license_id)
+    if entry:
+        return entry.uri or None
+    return dataset_dict.get("license_url") or None
 
 
 # RDF -> CKAN values ---------------------------------------------------------
@@ -252,14 +252,8 @@ def _normalised_url(url: str) -> str:
 
 
 def licence_id(uri: str) -> str | None:
-    wanted = _normalised_url(uri)
-    for license_id, url in LICENCE_URIS.items():
-        if _normalised_url(url) == wanted:
-            return license_id
-    for license_id, licence in model.Package.get_license_register().items():
-        if licence.url and _normalised_url(licence.url) == wanted:
-            return license_id
-    return None
+    entry = register.by_uri(uri)
+    return entry.id if entry else None
 
 
 def _json_list(value: Any) -> list[str]:
@@ -306,11 +300,14 @@ class TerritoireFrenchProfile(RDFProfile):
         licence = licence_uri(dataset_dict)
         if licence:
             self._add_licence(dataset_ref, URIRef(licence), dataset_dict)
+        rights = self._reuse_mention(dataset_dict, dataset_ref)
         for resource_dict in dataset_dict.get("resources", []):
             distribution = CleanedURIRef(resource_uri(resource_dict))
             self._distribution(resource_dict, distribution)
             if licence and (distribution, DCT.license, None) not in self.g:
                 self._add_licence(distribution, URIRef(licence), dataset_dict)
+            if (distribution, DCT.rights, None) not in self.g:
+                self.g.add((distribution, DCT.rights, rights))
 
     def graph_from_catalog(
         self, catalog_dict: dict[str, Any] | None, catalog_ref: Node
@@ -484,9 +481,28 @@ class TerritoireFrenchProfile(RDFProfile):
     ) -> None:
         self.g.add((subject, DCT.license, licence))
         self.g.add((licence, RDF.type, DCT.LicenseDocument))
-        title = dataset_dict.get("license_title")
-        if title and title != dataset_dict.get("license_id"):
-            self.g.set((licence, DCT.title, Literal(title)))
+        entry = register.licence(dataset_dict.get("license_id"))
+        if entry is None:
+            title = dataset_dict.get("license_title")
+            if title and title != dataset_dict.get("license_id"):
+                self.g.set((licence, DCT.title, Literal(title)))
+            return
+        self.g.remove((licence, DCT.title, None))
+        for language in RDF_LANGUAGES:
+            title = entry.title_in(language)
+            self.g.add((licence, DCT.title, Literal(title, lang=language)))
+        self.g.set((licence, RDFS.label, Literal(entry.datagouv_title)))
+
+    def _reuse_mention(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> Node:
+        """The reuse mention as the dataset's rights statement (its
+        distributions point to the same node)."""
+        rights = BNode()
+        self.g.add((dataset_ref, DCT.rights, rights))
+        self.g.add((rights, RDF.type, DCT.RightsStatement))
+        for language in RDF_LANGUAGES:
+            text = mention.reuse_mention(dataset_dict, language)
+            self.g.add((rights, RDFS.label, Literal(text, lang=language)))
+        return rights
 
     def _distribution(self, resource_dict: dict[str, Any], distribution: Node) -> None:
         g = self.g
@@ -540,8 +556,9 @@ class TerritoireFrenchProfile(RDFProfile):
         self._parse_data_updated(dataset_dict, dataset_ref)
         self._parse_known_limits(dataset_dict, dataset_ref)
         self._parse_legal_basis(dataset_dict, dataset_ref)
+        mentions = set(self.g.objects(dataset_ref, DCT.rights))
         for resource_dict in dataset_dict.get("resources", []):
-            self._parse_distribution(resource_dict)
+            self._parse_distribution(resource_dict, mentions)
         return dataset_dict
 
     def _parse_frequency(self, dataset_dict: dict[str, Any]) -> None:
@@ -631,15 +648,20 @@ class TerritoireFrenchProfile(RDFProfile):
                 self._set_schema(resource_dict, self._schema_of(self._ref(ref)))
 
     def _parse_licence(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
-        if dataset_dict.get("license_id"):
-            return
+        """The register's id of the dataset's licence (or of its first
+        distribution's), replacing what the base profile found in CKAN's
+        default list; else the base profile's value; else the URI."""
         candidates = list(self.g.objects(dataset_ref, DCT.license))
         for distribution in self._distributions(dataset_ref):
             candidates.extend(self.g.objects(distribution, DCT.license))
-        for licence in candidates:
-            if isinstance(licence, URIRef):
-                dataset_dict["license_id"] = licence_id(str(licence)) or str(licence)
+        uris = [str(uri) for uri in candidates if isinstance(uri, URIRef)]
+        for uri in uris:
+            found = licence_id(uri)
+            if found:
+                dataset_dict["license_id"] = found
                 return
+        if not dataset_dict.get("license_id") and uris:
+            dataset_dict["license_id"] = uris[0]
 
     def _parse_contact(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         for contact in self.g.objects(dataset_ref, DCAT.contactPoint):
@@ -690,8 +712,12 @@ class TerritoireFrenchProfile(RDFProfile):
                 {"key": "applicable_legislation", "value": json.dumps(others)}
             )
 
-    def _parse_distribution(self, resource_dict: dict[str, Any]) -> None:
+    def _parse_distribution(
+        self, resource_dict: dict[str, Any], mentions: set[Node]
+    ) -> None:
         ref = resource_dict.get("distribution_ref")
+        if ref and self.g.value(self._ref(ref), DCT.rights) in mentions:
+            resource_dict.pop("rights", None)  # the reuse mention: computed
         fmt = str(resource_dict.get("format") or "")
         if fmt.startswith(EU_FILE_TYPE):
             code = fmt[len(EU_FILE_TYPE) :]
