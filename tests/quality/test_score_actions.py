@@ -119,7 +119,7 @@ def test_an_unknown_dataset_or_no_id_is_an_error(territory):
         )
     with pytest.raises(logic.ValidationError) as error:
         helpers.call_action(
-            "territoire_quality_show", context=context_of(territory, "sysadmin")
+            "territoire_quality_show", context=context_of(territory, "editor_a")
         )
     assert error.value.error_dict == {
         "id": ["Missing value: give the id or name of a dataset."]

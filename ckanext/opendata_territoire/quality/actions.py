@@ -1,5 +1,6 @@
 """Quality actions: the score of a dataset, the personal-data guard's
-findings, confirmations and audit trail (gathered by logic/action.py)."""
+findings, confirmations and audit trail, the validation of files against
+their national schema (gathered by logic/action.py)."""
 
 from __future__ import annotations
 
@@ -40,13 +41,13 @@ REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 2000
 
 
-def _dataset(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def _dataset_id(data_dict: dict[str, Any]) -> str:
     dataset_id = data_dict.get("id")
     if not dataset_id:
         raise tk.ValidationError(
             {"id": [tk._("Missing value: give the id or name of a dataset.")]}
         )
-    return tk.get_action("package_show")(dict(context), {"id": dataset_id})
+    return str(dataset_id)
 
 
 @tk.side_effect_free
@@ -64,8 +65,9 @@ def territoire_quality_show(
         "met", "applicable", "criteria": [{"id", "label", "description"
         (how to meet it), "met", "facts"}]}``
     """
-    tk.check_access("territoire_quality_show", context, data_dict)
-    dataset = _dataset(context, data_dict)
+    dataset_id = _dataset_id(data_dict)
+    tk.check_access("territoire_quality_show", context, {"id": dataset_id})
+    dataset = tk.get_action("package_show")(dict(context), {"id": dataset_id})
     quality = measure.quality_of(dataset)
     return {
         "dataset": dataset["name"],
@@ -221,7 +223,7 @@ def territoire_personal_data_history(
         "suspended", "user", "created", "confirmations": [{"reason", "user",
         "user_display_name", "created"}]}]``
     """
-    package = model.Package.get(str(data_dict.get("id") or ""))
+    package = model.Package.get(_dataset_id(data_dict))
     if package is None:
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     tk.check_access("territoire_personal_data_history", context, {"id": package.id})
