@@ -52,8 +52,14 @@ def generate(path: Path, *args: str) -> dict:
     return json.loads(done.stderr)
 
 
-@pytest.fixture(name="_plugins_loaded")
-def _library_only():
-    """For the tests of the plain library (decp/ without CKAN): overrides the
-    suite's fixture that loads CKAN's plugins for every test. A module imports
-    it to say it needs no CKAN."""
+@pytest.fixture
+def clean_datastore(clean_db, clean_index):
+    """The catalogue, the search index and the DataStore, emptied."""
+    from ckanext.datastore.tests import helpers as datastore_helpers
+
+    engine = datastore_helpers.db.get_write_engine()
+    datastore_helpers.rebuild_all_dbs(
+        datastore_helpers.orm.scoped_session(
+            datastore_helpers.orm.sessionmaker(bind=engine)
+        )
+    )

@@ -16,7 +16,7 @@ from ckanext.opendata_territoire.decp.cleaning import (
     clean,
     match_enumeration,
 )
-from tests.decp.conftest import _library_only  # noqa: F401
+from tests.decp.library import _library_only  # noqa: F401
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -15,9 +15,9 @@ from ckanext.opendata_territoire import decp
 from tests.decp.conftest import (
     EXAMPLES,
     SCHEMAS,
-    _library_only,  # noqa: F401
     example_files,
 )
+from tests.decp.library import _library_only  # noqa: F401
 
 # File -> (format, records in the file, contracts kept, of which concessions).
 EXPECTED = {

@@ -9,11 +9,11 @@ import pytest
 
 from ckanext.opendata_territoire import decp
 from tests.decp.conftest import (
-    _library_only,  # noqa: F401
     ccmv_sirens,
     generate,
     needs_generator,
 )
+from tests.decp.library import _library_only  # noqa: F401
 
 pytestmark = needs_generator
 

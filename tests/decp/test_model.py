@@ -13,8 +13,8 @@ from ckanext.opendata_territoire import decp
 from ckanext.opendata_territoire.decp.model import COLUMN_NAMES, Holder
 from tests.decp.conftest import (
     EXAMPLES,
-    _library_only,  # noqa: F401
 )
+from tests.decp.library import _library_only  # noqa: F401
 from tests.decp.test_cleaning import MARCHE_2019, MARCHE_2022
 
 

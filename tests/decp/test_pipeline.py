@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ckanext.opendata_territoire import decp
-from tests.decp.conftest import _library_only  # noqa: F401
+from tests.decp.library import _library_only  # noqa: F401
 from tests.decp.test_cleaning import MARCHE_2019
 
 VILLARD = "21380548400011"

@@ -14,8 +14,8 @@ from ckanext.opendata_territoire import decp
 from ckanext.opendata_territoire.decp import readers
 from tests.decp.conftest import (
     EXAMPLES,
-    _library_only,  # noqa: F401
 )
+from tests.decp.library import _library_only  # noqa: F401
 
 MARCHE = {
     "id": "2024-1",

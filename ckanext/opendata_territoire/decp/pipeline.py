@@ -168,9 +168,9 @@ def read_contracts(
     Raises readers.DecpReadError when the file cannot be read to its end
     (the report's ``error`` says why)."""
     report = report if report is not None else Report()
-    report.file_format = detect_format(fp)
     seen: set[bytes] = set()
     try:
+        report.file_format = detect_format(fp)
         for record in read_records(fp, report.file_format, progress):
             report.read += 1
             if buyers is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp.model import CSV_COLUMNS, Contract
@@ -29,7 +29,16 @@ NON_EMPTY_2022 = frozenset(
 )
 
 
-def export_record(contract: Contract) -> dict[str, Any]:
+class Exportable(Protocol):
+    """What the JSON writer needs of a contract (a Contract, or a row of the
+    DataStore table)."""
+
+    version: str
+    kind: str
+    record: dict[str, Any]
+
+
+def export_record(contract: Exportable) -> dict[str, Any]:
     """The contract's cleaned record as its format publishes it."""
     allowed = f.PROPERTIES[(contract.version, contract.kind)]
     record: dict[str, Any] = {}
@@ -54,7 +63,7 @@ def _without_nulls(value: Any) -> Any:
 
 
 def write_json(
-    contracts: Sequence[Contract], out: TextIO, version: str = f.V2022
+    contracts: Sequence[Exportable], out: TextIO, version: str = f.V2022
 ) -> int:
     """Writes the contracts of ``version`` (the others are left out) as one
     DECP JSON document; returns how many were written."""
@@ -89,11 +98,16 @@ def _items(out: TextIO, records: Iterable[dict[str, Any]]) -> None:
 def write_csv(contracts: Iterable[Contract], out: TextIO) -> int:
     """One row per contract (columns of model.CSV_COLUMNS); returns the
     number of rows."""
+    return write_csv_rows((contract.row() for contract in contracts), out)
+
+
+def write_csv_rows(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """The same from rows (Contract.row(), or the DataStore's)."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     count = 0
-    for contract in contracts:
-        writer.writerow(csv_row(contract.row()))
+    for row in rows:
+        writer.writerow(csv_row(row))
         count += 1
     return count
 
