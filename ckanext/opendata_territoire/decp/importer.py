@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import ckan.plugins.toolkit as tk
-
+from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.pipeline import (
     BuyerError,
     BuyerFilter,
@@ -60,8 +59,11 @@ def selected_buyers(
             buyers = BuyerFilter.of(identifiers)
         except BuyerError as error:
             raise PublishError(
-                tk._(
-                    '"{value}" is neither a SIREN (9 digits) nor a SIRET (14 digits).'
+                portal_text(
+                    N_(
+                        '"{value}" is neither a SIREN (9 digits) nor a SIRET '
+                        "(14 digits)."
+                    )
                 ).format(value=error.args[0])
             ) from error
         sirens = set(buyers.sirens) | {siret[:9] for siret in buyers.sirets}
@@ -69,9 +71,11 @@ def selected_buyers(
     organizations = territory_buyers()
     if not organizations:
         raise PublishError(
-            tk._(
-                "No organization of the catalogue has a SIREN: create the "
-                "territory's organizations first (ckan territoire init)."
+            portal_text(
+                N_(
+                    "No organization of the catalogue has a SIREN: create the "
+                    "territory's organizations first (ckan territoire init)."
+                )
             )
         )
     return BuyerFilter.of(organizations), organizations
@@ -91,7 +95,7 @@ def import_file(
     buyers, organizations = selected_buyers(buyer_ids)
     name = os.path.basename(path)
     run = ImportRun(
-        source=tk._("DECP file {name}, imported on {date}").format(
+        source=portal_text(N_("DECP file {name}, imported on {date}")).format(
             name=name, date=dt.date.today().isoformat()
         ),
         dry_run=dry_run,
@@ -103,8 +107,9 @@ def import_file(
                     fp, buyers, run.report, progress=read_progress, since=since
                 )
             )
-    except DecpReadError:
-        return run  # the report holds the error
+    except DecpReadError as error:
+        run.report.error = error.translated(portal_text)
+        return run
     run.results = publish(
         group_by_siren(contracts),
         organizations,

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ckanext.opendata_territoire.decp import formats as f
-from ckanext.opendata_territoire.decp.cleaning import Rejected, clean
+from ckanext.opendata_territoire.decp.cleaning import (
+    Rejected,
+    clean,
+    compact_identifier,
+)
 from ckanext.opendata_territoire.decp.model import Contract, contract_from
 from ckanext.opendata_territoire.decp.readers import (
     RawRecord,
@@ -67,6 +71,7 @@ class Rejection:
     contract_id: str | None
     reason: str
     detail: str = ""
+    buyer: str | None = None  # the buyer's identifier as written, when any
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,8 +114,26 @@ class Report:
                     rejected.contract_id,
                     rejected.reason,
                     rejected.detail,
+                    buyer=written_buyer_id(record),
                 )
             )
+
+    def merge(self, other: Report) -> None:
+        """Adds the counts of another file's report (a harvest reads
+        several)."""
+        self.file_format = other.file_format or self.file_format
+        self.read += other.read
+        self.kept += other.kept
+        self.outside += other.outside
+        self.before_since += other.before_since
+        self.duplicates += other.duplicates
+        self.cleaned.update(other.cleaned)
+        room = REJECTIONS_LISTED - len(self.rejected)
+        self.rejected += other.rejected[: max(room, 0)]
+        self.rejected_by_reason.update(other.rejected_by_reason)
+        self.by_buyer.update(other.by_buyer)
+        self.kinds.update(other.kinds)
+        self.versions.update(other.versions)
 
     def keep(self, contract: Contract) -> None:
         self.kept += 1
@@ -153,6 +176,20 @@ def raw_buyer_id(record: RawRecord) -> str | None:
     return None
 
 
+def written_buyer_id(record: RawRecord) -> str | None:
+    """The buyer's identifier of a raw record, compacted, whatever its
+    form; None when there is none."""
+    data = record.data
+    if not isinstance(data, dict):
+        return None
+    key = f.BUYER_KEY[record.kind]
+    buyer = data.get(key)
+    value = buyer.get("id") if isinstance(buyer, dict) else data.get(key + ".id", buyer)
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return compact_identifier(value) or None
+
+
 def read_contracts(
     fp: BinaryIO,
     buyers: BuyerFilter | None = None,
@@ -160,15 +197,18 @@ def read_contracts(
     progress: Callable[[int], None] | None = None,
     since: dt.date | None = None,
     today: dt.date | None = None,
+    seen: set[bytes] | None = None,
 ) -> Iterator[Contract]:
     """The cleaned, deduplicated contracts of a DECP file (a seekable binary
     file), of the chosen buyers only when ``buyers`` is given, notified on or
     after ``since`` when given. ``report`` is filled as the file is read.
+    ``seen`` holds the keys of the contracts already kept (several files
+    deduplicated together); it is filled as the file is read.
 
     Raises readers.DecpReadError when the file cannot be read to its end
     (the report's ``error`` says why)."""
     report = report if report is not None else Report()
-    seen: set[bytes] = set()
+    seen = seen if seen is not None else set()
     try:
         report.file_format = detect_format(fp)
         for record in read_records(fp, report.file_format, progress):

@@ -31,6 +31,7 @@ from ckan.lib.munge import munge_title_to_name
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import COLUMNS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
 from ckanext.opendata_territoire.decp.writers import write_csv_rows, write_json
@@ -122,12 +123,14 @@ def writer_name(user: str | None = None) -> str:
         return str(site_user["name"])
     user_obj = model.User.get(user)
     if user_obj is None:
-        raise PublishError(tk._('No user "{user}".').format(user=user))
+        raise PublishError(portal_text(N_('No user "{user}".')).format(user=user))
     if not authz.is_sysadmin(user):
         raise PublishError(
-            tk._(
-                '"{user}" is not a sysadmin: only a sysadmin can import procurement '
-                "data."
+            portal_text(
+                N_(
+                    '"{user}" is not a sysadmin: only a sysadmin can import '
+                    "procurement data."
+                )
             ).format(user=user)
         )
     return str(user_obj.name)
@@ -154,7 +157,7 @@ def find_dataset(siren: str, org_id: str) -> dict[str, Any] | None:
 
 
 def dataset_title(org: dict[str, Any]) -> str:
-    return tk._("Public procurement — {buyer}").format(buyer=org["title"])
+    return portal_text(N_("Public procurement — {buyer}")).format(buyer=org["title"])
 
 
 def _free_name(org: dict[str, Any]) -> str:
@@ -170,12 +173,14 @@ def new_dataset(org: dict[str, Any], siren: str, source: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": _free_name(org),
         "title": dataset_title(org),
-        "notes": tk._(
-            "The essential data of the public contracts (DECP) of {buyer}: one row "
-            "per contract, in its current state (modifications applied), with the "
-            "DECP files (JSON in the official format) and a CSV. Taken from the "
-            "national consolidated files, cleaned and deduplicated by the "
-            "territory's portal."
+        "notes": portal_text(
+            N_(
+                "The essential data of the public contracts (DECP) of {buyer}: one row "
+                "per contract, in its current state (modifications applied), with the "
+                "DECP files (JSON in the official format) and a CSV. Taken from the "
+                "national consolidated files, cleaned and deduplicated by the "
+                "territory's portal."
+            )
         ).format(buyer=org["title"]),
         "owner_org": org["id"],
         "private": False,
@@ -188,11 +193,13 @@ def new_dataset(org: dict[str, Any], siren: str, source: str) -> dict[str, Any]:
         "tags": [{"name": tag} for tag in TAGS],
         "personal_data": "none",
         "provenance": source,
-        "known_limits": tk._(
-            "The national files have defects: the portal mends what it can (the "
-            "rules applied to a contract are in its anomalies column) and removes "
-            "values it cannot read (impossible dates, absurd amounts, NC). Contracts "
-            "published twice are kept once."
+        "known_limits": portal_text(
+            N_(
+                "The national files have defects: the portal mends what it can (the "
+                "rules applied to a contract are in its anomalies column) and removes "
+                "values it cannot read (impossible dates, absurd amounts, NC). "
+                "Contracts published twice are kept once."
+            )
         ),
         DATASET_FIELD: siren,
     }
@@ -220,10 +227,10 @@ def _file_name(siren: str, kind: str) -> str:
 
 def _resource_names() -> dict[str, str]:
     return {
-        "table": tk._("Contracts, one row each (table)"),
-        "json-2022": tk._("DECP file, 2022 format (JSON)"),
-        "json-2019": tk._("DECP file, 2019 format (JSON)"),
-        "csv": tk._("Contracts (CSV)"),
+        "table": portal_text(N_("Contracts, one row each (table)")),
+        "json-2022": portal_text(N_("DECP file, 2022 format (JSON)")),
+        "json-2019": portal_text(N_("DECP file, 2019 format (JSON)")),
+        "csv": portal_text(N_("Contracts (CSV)")),
     }
 
 
@@ -274,8 +281,8 @@ def publish(
             result.organization, result.title = org["name"], org["title"]
         if org is None:
             result.contracts = len(contracts)
-            result.error = tk._(
-                "no organization of the catalogue has the SIREN {siren}"
+            result.error = portal_text(
+                N_("no organization of the catalogue has the SIREN {siren}")
             ).format(siren=siren)
         elif contracts:
             try:
@@ -342,10 +349,12 @@ def _publish_buyer(
                 "resource": {
                     "package_id": dataset["id"],
                     "name": _resource_names()["table"],
-                    "description": tk._(
-                        "One row per contract, in its current state; the column "
-                        "decp holds the DECP record. Query it with the DataStore "
-                        "API (datastore_search)."
+                    "description": portal_text(
+                        N_(
+                            "One row per contract, in its current state; the column "
+                            "decp holds the DECP record. Query it with the DataStore "
+                            "API (datastore_search)."
+                        )
                     ),
                     "format": "CSV",
                 },

@@ -25,14 +25,26 @@ BOM = b"\xef\xbb\xbf"
 CONCESSION_MARK = b'"contrat-concession"'
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation (extracted by dev/i18n.py)."""
+    return message
+
+
 class DecpReadError(Exception):
     """The file cannot be read to its end (not DECP, invalid, truncated).
-    ``records`` tells how many records were read before the problem."""
+    ``records`` tells how many records were read before the problem. The
+    message is an English template (a msgid) and its values:
+    :meth:`translated` gives it in another language."""
 
-    def __init__(self, message: str, records: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, records: int = 0, **values: Any) -> None:
+        self.template = template
+        self.values = {"records": records, **values}
+        self.message = template.format(**self.values)
+        super().__init__(self.message)
         self.records = records
+
+    def translated(self, translate: Callable[[str], str]) -> str:
+        return translate(self.template).format(**self.values)
 
 
 @dataclass
@@ -102,7 +114,7 @@ def detect_format(fp: BinaryIO) -> str:
     if text.startswith(b"<"):
         return f.XML
     if not text.startswith(b"{"):
-        raise DecpReadError("not a DECP file: neither JSON nor XML")
+        raise DecpReadError(N_("not a DECP file: neither JSON nor XML"))
     try:
         for prefix, event, _value in ijson.parse(CountingReader(fp)):
             if prefix == "marches":
@@ -114,10 +126,12 @@ def detect_format(fp: BinaryIO) -> str:
             if prefix == "" and event == "end_map":
                 break
     except ijson.JSONError as error:
-        raise DecpReadError(f"invalid JSON before the contracts: {error}") from error
+        raise DecpReadError(
+            N_("invalid JSON before the contracts: {error}"), error=_one_line(error)
+        ) from error
     finally:
         fp.seek(start)
-    raise DecpReadError('not a DECP file: no "marches" list or object')
+    raise DecpReadError(N_('not a DECP file: no "marches" list or object'))
 
 
 def read_records(
@@ -174,11 +188,15 @@ def _json_items(
     except ijson.JSONError as error:
         if "premature EOF" in str(error):
             raise DecpReadError(
-                f"the file stops before its end (truncated?) after {position} records",
+                N_(
+                    "the file stops before its end (truncated?) after {records} records"
+                ),
                 position,
             ) from error
         raise DecpReadError(
-            f"invalid JSON after {position} records: {_one_line(error)}", position
+            N_("invalid JSON after {records} records: {error}"),
+            position,
+            error=_one_line(error),
         ) from error
 
 
@@ -234,7 +252,9 @@ def _xml_records(
                 del parent[0]
     except etree.XMLSyntaxError as error:
         raise DecpReadError(
-            f"invalid or truncated XML after {position} records: {error}", position
+            N_("invalid or truncated XML after {records} records: {error}"),
+            position,
+            error=str(error),
         ) from error
 
 
