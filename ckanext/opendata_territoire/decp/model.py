@@ -1,0 +1,373 @@
+"""One contract model for both formats, marchés and concessions alike.
+
+A :class:`Contract` keeps the cleaned DECP record (``record``, in the layout
+of its format, for the DECP JSON export) and the values read from it: the
+initial values, the modifications in date order and the current state they
+lead to (duration, amount, titulaires). :meth:`Contract.row` flattens it into
+one row per contract (DataStore, CSV).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.decp.cleaning import Cleaned, Issue, parse_date
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A titulaire (marché) or concessionnaire (concession)."""
+
+    id: str
+    type_identifiant: str | None = None
+    name: str | None = None  # denominationSociale, 2019 format only
+
+
+@dataclass
+class Modification:
+    """One modification, as published: only the values it changes are set."""
+
+    number: int  # rank in date order, from 1
+    id: int | None
+    date: dt.date | None  # notified (marché) or signed (concession)
+    publication_date: dt.date | None
+    objet: str | None = None
+    duree_mois: int | None = None
+    montant: float | None = None
+    holders: list[Holder] | None = None
+
+
+@dataclass
+class Contract:
+    version: str
+    kind: str
+    id: str
+    buyer_siret: str
+    record: dict[str, Any]
+    buyer_name: str | None = None
+    nature: str | None = None
+    objet: str | None = None
+    cpv: str | None = None
+    procedure: str | None = None
+    place_code: str | None = None
+    place_type: str | None = None
+    notification_date: dt.date | None = None  # signature for a concession
+    publication_date: dt.date | None = None
+    execution_start: dt.date | None = None  # concessions
+    initial_duree_mois: int | None = None
+    initial_montant: float | None = None
+    initial_holders: list[Holder] = field(default_factory=list)
+    modifications: list[Modification] = field(default_factory=list)
+    # The current state, once the modifications are applied in date order.
+    duree_mois: int | None = None
+    montant: float | None = None
+    holders: list[Holder] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def uid(self) -> str:
+        """The buyer's SIRET followed by the contract's id: unique across
+        buyers (the id alone is only unique within one buyer)."""
+        return self.buyer_siret + self.id
+
+    @property
+    def buyer_siren(self) -> str:
+        return self.buyer_siret[:9]
+
+    @property
+    def last_modified(self) -> dt.date | None:
+        dates = [m.date or m.publication_date for m in self.modifications]
+        known = [d for d in dates if d is not None]
+        return max(known) if known else None
+
+    def dedup_key(self) -> bytes:
+        """uid, titulaires and notification date: two records with the same
+        key are the same contract published twice."""
+        holders = ",".join(sorted(h.id for h in self.initial_holders))
+        date = self.notification_date.isoformat() if self.notification_date else ""
+        text = f"{self.uid}\x1f{holders}\x1f{date}"
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+    def row(self) -> dict[str, Any]:
+        """The contract as one flat row (see :data:`COLUMNS`), with the
+        ``empreinte`` (hash) of its content."""
+        value = self.record.get
+        row: dict[str, Any] = {
+            "uid": self.uid,
+            "id": self.id,
+            "type": TYPE_LABELS[self.kind],
+            "format": self.version,
+            "acheteur_id": self.buyer_siret,
+            "acheteur_siren": self.buyer_siren,
+            "acheteur_nom": self.buyer_name,
+            "nature": self.nature,
+            "objet": self.objet,
+            "codeCPV": self.cpv,
+            "procedure": self.procedure,
+            "lieuExecution_code": self.place_code,
+            "lieuExecution_typeCode": self.place_type,
+            "dateNotification": _iso(self.notification_date),
+            "datePublicationDonnees": _iso(self.publication_date),
+            "dateDebutExecution": _iso(self.execution_start),
+            "dureeMois": self.duree_mois,
+            "dureeMoisInitiale": self.initial_duree_mois,
+            "montant": self.montant,
+            "montantInitial": self.initial_montant,
+            "montantSubventionPublique": value("montantSubventionPublique"),
+            "formePrix": value("formePrix"),
+            "titulaires_id": _joined(h.id for h in self.holders),
+            "titulaires_typeIdentifiant": _joined(
+                h.type_identifiant or "" for h in self.holders
+            ),
+            "titulaires_denominationSociale": _joined(
+                h.name or "" for h in self.holders
+            ),
+            "titulaires_nombre": len(self.holders),
+            "modifications_nombre": len(self.modifications),
+            "dateDerniereModification": _iso(self.last_modified),
+            "idAccordCadre": value("idAccordCadre"),
+            "ccag": value("ccag"),
+            "offresRecues": value("offresRecues"),
+            "marcheInnovant": value("marcheInnovant"),
+            "attributionAvance": value("attributionAvance"),
+            "tauxAvance": value("tauxAvance"),
+            "typeGroupementOperateurs": value("typeGroupementOperateurs"),
+            "sousTraitanceDeclaree": value("sousTraitanceDeclaree"),
+            "origineUE": value("origineUE"),
+            "origineFrance": value("origineFrance"),
+            "techniques": _values(self.record, "techniques"),
+            "modalitesExecution": _values(self.record, "modalitesExecution"),
+            "typesPrix": _values(self.record, "typesPrix"),
+            "considerationsSociales": _values(self.record, "considerationsSociales"),
+            "considerationsEnvironnementales": _values(
+                self.record, "considerationsEnvironnementales"
+            ),
+            "anomalies": _joined(sorted({i.rule for i in self.issues})),
+            "decp": self.record,
+        }
+        row["empreinte"] = row_hash(row)
+        return row
+
+
+TYPE_LABELS = {f.MARCHE: "Marché", f.CONCESSION: "Contrat de concession"}
+
+# The flat row: (column, DataStore type, what it holds). The DataStore's
+# primary key is ``uid``.
+COLUMNS: list[tuple[str, str, str]] = [
+    ("uid", "text", "SIRET of the buyer followed by the contract id"),
+    ("id", "text", "contract id given by the buyer"),
+    ("type", "text", "Marché or Contrat de concession"),
+    ("format", "text", "DECP format of the source record: 2019 or 2022"),
+    ("acheteur_id", "text", "buyer's SIRET (autorité concédante of a concession)"),
+    ("acheteur_siren", "text", "buyer's SIREN"),
+    ("acheteur_nom", "text", "buyer's name (2019 format)"),
+    ("nature", "text", "nature of the contract"),
+    ("objet", "text", "object of the contract"),
+    ("codeCPV", "text", "CPV code"),
+    ("procedure", "text", "award procedure"),
+    ("lieuExecution_code", "text", "place of execution: code"),
+    ("lieuExecution_typeCode", "text", "place of execution: kind of code"),
+    ("dateNotification", "date", "notification date (signature of a concession)"),
+    ("datePublicationDonnees", "date", "publication date of the data"),
+    ("dateDebutExecution", "date", "start of execution (concessions)"),
+    ("dureeMois", "int", "current duration in months, modifications applied"),
+    ("dureeMoisInitiale", "int", "initial duration in months"),
+    ("montant", "numeric", "current amount (global value of a concession), in euros"),
+    ("montantInitial", "numeric", "initial amount, in euros"),
+    ("montantSubventionPublique", "numeric", "public subsidy of a concession"),
+    ("formePrix", "text", "price form"),
+    ("titulaires_id", "text", "current titulaires' identifiers, separated by ; "),
+    ("titulaires_typeIdentifiant", "text", "their identifier types"),
+    ("titulaires_denominationSociale", "text", "their names (2019 format)"),
+    ("titulaires_nombre", "int", "number of current titulaires"),
+    ("modifications_nombre", "int", "number of modifications"),
+    ("dateDerniereModification", "date", "date of the latest modification"),
+    ("idAccordCadre", "text", "framework agreement id"),
+    ("ccag", "text", "general administrative conditions of reference"),
+    ("offresRecues", "int", "number of offers received"),
+    ("marcheInnovant", "bool", "innovative contract"),
+    ("attributionAvance", "bool", "advance payment granted"),
+    ("tauxAvance", "numeric", "advance payment rate"),
+    ("typeGroupementOperateurs", "text", "kind of group of economic operators"),
+    ("sousTraitanceDeclaree", "bool", "subcontracting declared"),
+    ("origineUE", "numeric", "share of EU origin"),
+    ("origineFrance", "numeric", "share of French origin"),
+    ("techniques", "text", "purchasing techniques, separated by ; "),
+    ("modalitesExecution", "text", "execution terms, separated by ; "),
+    ("typesPrix", "text", "price types, separated by ; "),
+    ("considerationsSociales", "text", "social considerations, separated by ; "),
+    (
+        "considerationsEnvironnementales",
+        "text",
+        "environmental considerations, separated by ; ",
+    ),
+    ("anomalies", "text", "cleaning rules applied to the record, separated by ; "),
+    ("decp", "json", "the cleaned DECP record"),
+    ("empreinte", "text", "hash of the row, to skip unchanged contracts"),
+]
+COLUMN_NAMES = [name for name, _type, _info in COLUMNS]
+# The CSV leaves out the JSON record and the hash.
+CSV_COLUMNS = [name for name in COLUMN_NAMES if name not in ("decp", "empreinte")]
+
+
+def row_hash(row: dict[str, Any]) -> str:
+    content = {k: v for k, v in row.items() if k != "empreinte"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _joined(values: Any) -> str | None:
+    items = [str(v) for v in values]
+    return "; ".join(items) if any(items) else None
+
+
+def _values(record: dict[str, Any], key: str) -> str | None:
+    holder = record.get(key)
+    if not isinstance(holder, dict):
+        return None
+    item = f.VALUE_LISTS_2022[key]
+    values = holder.get(item)
+    return _joined(values) if isinstance(values, list) else None
+
+
+def contract_from(cleaned: Cleaned) -> Contract:
+    """The contract a cleaned record describes."""
+    record, kind, version = cleaned.record, cleaned.kind, cleaned.version
+    buyer = record[f.BUYER_KEY[kind]]
+    place = record.get("lieuExecution")
+    place = place if isinstance(place, dict) else {}
+    holders = _holders(record, kind, version)
+    contract = Contract(
+        version=version,
+        kind=kind,
+        id=record["id"],
+        buyer_siret=buyer["id"],
+        buyer_name=_str(buyer.get("nom")),
+        record=record,
+        nature=_str(record.get("nature")),
+        objet=_str(record.get("objet")),
+        cpv=_str(record.get("codeCPV")),
+        procedure=_str(record.get("procedure")),
+        place_code=_str(place.get("code")),
+        place_type=_str(place.get("typeCode")),
+        notification_date=parse_date(record.get(f.START_DATE_KEY[kind])),
+        publication_date=parse_date(record.get("datePublicationDonnees")),
+        execution_start=parse_date(record.get("dateDebutExecution")),
+        initial_duree_mois=_int(record.get("dureeMois")),
+        initial_montant=_number(record.get(f.AMOUNT_KEY[kind])),
+        initial_holders=holders,
+        issues=cleaned.issues,
+    )
+    contract.modifications = _modifications(record, kind, version)
+    _apply_modifications(contract)
+    return contract
+
+
+def _apply_modifications(contract: Contract) -> None:
+    """The current state: each modification, in date order, replaces the
+    duration, the amount or the titulaires it gives."""
+    duree, montant, holders = (
+        contract.initial_duree_mois,
+        contract.initial_montant,
+        list(contract.initial_holders),
+    )
+    for modification in contract.modifications:
+        if modification.duree_mois is not None:
+            duree = modification.duree_mois
+        if modification.montant is not None:
+            montant = modification.montant
+        if modification.holders:
+            holders = list(modification.holders)
+    contract.duree_mois, contract.montant, contract.holders = duree, montant, holders
+
+
+def _modifications(
+    record: dict[str, Any], kind: str, version: str
+) -> list[Modification]:
+    items = record.get("modifications")
+    if not isinstance(items, list):
+        return []
+    found = []
+    for position, item in enumerate(items):
+        if version == f.V2022 and isinstance(item, dict) and "modification" in item:
+            item = item["modification"]
+        if not isinstance(item, dict):
+            continue
+        found.append(
+            (
+                position,
+                Modification(
+                    number=0,
+                    id=_int(item.get("id")),
+                    date=parse_date(item.get(f.MODIFICATION_DATE_KEY[kind])),
+                    publication_date=parse_date(
+                        item.get("datePublicationDonneesModification")
+                    ),
+                    objet=_str(item.get("objetModification")),
+                    duree_mois=_int(item.get("dureeMois")),
+                    montant=_number(item.get(f.AMOUNT_KEY[kind])),
+                    holders=_holders(item, f.MARCHE, version)
+                    if "titulaires" in item
+                    else None,
+                ),
+            )
+        )
+
+    def order(entry: tuple[int, Modification]) -> tuple[Any, ...]:
+        position, m = entry
+        date = m.date or m.publication_date or dt.date.max
+        return (date, m.id if m.id is not None else position, position)
+
+    ordered = [m for _p, m in sorted(found, key=order)]
+    for number, modification in enumerate(ordered, start=1):
+        modification.number = number
+    return ordered
+
+
+def _holders(node: dict[str, Any], kind: str, version: str) -> list[Holder]:
+    items = node.get(f.HOLDERS_KEY[kind])
+    if not isinstance(items, list):
+        return []
+    item_key = f.HOLDER_ITEM[kind]
+    holders = []
+    for item in items:
+        if version == f.V2022 and isinstance(item, dict) and item_key in item:
+            item = item[item_key]
+        if isinstance(item, dict) and item.get("id") is not None:
+            holders.append(
+                Holder(
+                    id=str(item["id"]),
+                    type_identifiant=_str(item.get("typeIdentifiant")),
+                    name=_str(item.get("denominationSociale")),
+                )
+            )
+    return holders
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == int(value):
+        return int(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value

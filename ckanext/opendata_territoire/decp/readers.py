@@ -1,0 +1,354 @@
+"""Streamed readers of DECP files: the 2019 JSON layout, the 2022 JSON layout
+and XML (both versions), told apart by :func:`detect_format`.
+
+Memory does not grow with the file: JSON is read with ijson (its C backend,
+yajl2_c, when installed) one contract at a time, XML with lxml's iterparse,
+each contract's element freed once read. The XML parser resolves no entity,
+loads no DTD and opens no network connection.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import ijson
+from lxml import etree
+
+from ckanext.opendata_territoire.decp import formats as f
+
+BUFFER_SIZE = 64 * 1024
+BOM = b"\xef\xbb\xbf"
+CONCESSION_MARK = b'"contrat-concession"'
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation (extracted by dev/i18n.py)."""
+    return message
+
+
+class DecpReadError(Exception):
+    """The file cannot be read to its end (not DECP, invalid, truncated).
+    ``records`` tells how many records were read before the problem. The
+    message is an English template (a msgid) and its values:
+    :meth:`translated` gives it in another language."""
+
+    def __init__(self, template: str, records: int = 0, **values: Any) -> None:
+        self.template = template
+        self.values = {"records": records, **values}
+        self.message = template.format(**self.values)
+        super().__init__(self.message)
+        self.records = records
+
+    def translated(self, translate: Callable[[str], str]) -> str:
+        return translate(self.template).format(**self.values)
+
+
+@dataclass
+class RawRecord:
+    """One contract as found in the file, before any cleaning: ``data`` is
+    usually a dict, but a file may hold anything."""
+
+    version: str
+    kind: str
+    data: Any
+    position: int  # 1 for the file's first record
+
+
+class CountingReader(io.RawIOBase):
+    """A binary file wrapper that skips a UTF-8 byte-order mark, counts the
+    bytes read (for a progress bar) and remembers whether a byte pattern
+    occurred."""
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        progress: Callable[[int], None] | None = None,
+        watch: bytes | None = None,
+    ) -> None:
+        self.raw = raw
+        self.progress = progress
+        self.watch = watch
+        self.seen = False
+        self.bytes_read = 0
+        self._tail = b""
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.raw.read(size if size is not None else -1)
+        if self._first and data:
+            self._first = False
+            if data.startswith(BOM):
+                self.bytes_read += len(BOM)
+                data = data[len(BOM) :]
+        self.bytes_read += len(data)
+        if self.watch is not None and not self.seen and data:
+            window = self._tail + data
+            if self.watch in window:
+                self.seen = True
+            self._tail = window[-len(self.watch) :]
+        if self.progress is not None:
+            self.progress(self.bytes_read)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def detect_format(fp: BinaryIO) -> str:
+    """``json-2019``, ``json-2022`` or ``xml``, from the file's beginning; the
+    file is left at its start. Raises DecpReadError when it is none of them."""
+    start = fp.tell()
+    head = fp.read(4096)
+    fp.seek(start)
+    text = head[len(BOM) :] if head.startswith(BOM) else head
+    text = text.lstrip()
+    if text.startswith(b"<"):
+        return f.XML
+    if not text.startswith(b"{"):
+        raise DecpReadError(N_("not a DECP file: neither JSON nor XML"))
+    try:
+        for prefix, event, _value in ijson.parse(CountingReader(fp)):
+            if prefix == "marches":
+                if event == "start_array":
+                    return f.JSON_2019
+                if event == "start_map":
+                    return f.JSON_2022
+                break
+            if prefix == "" and event == "end_map":
+                break
+    except ijson.JSONError as error:
+        raise DecpReadError(
+            N_("invalid JSON before the contracts: {error}"), error=_one_line(error)
+        ) from error
+    finally:
+        fp.seek(start)
+    raise DecpReadError(N_('not a DECP file: no "marches" list or object'))
+
+
+def read_records(
+    fp: BinaryIO,
+    file_format: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[RawRecord]:
+    """Every contract of a DECP file, in file order (for the 2022 JSON
+    layout, the marchés then the concessions). ``fp`` must be a seekable
+    binary file. ``progress(bytes_read)`` is called as the file is read.
+
+    Raises DecpReadError when the file is not DECP or cannot be read to its
+    end (the records before were yielded)."""
+    file_format = file_format or detect_format(fp)
+    if file_format == f.JSON_2019:
+        source = CountingReader(fp, progress)
+        yield from _json_items(source, "marches.item", f.V2019, None, 0)
+    elif file_format == f.JSON_2022:
+        start = fp.tell()
+        source = CountingReader(fp, progress, watch=CONCESSION_MARK)
+        count = 0
+        for record in _json_items(source, "marches.marche.item", f.V2022, f.MARCHE, 0):
+            count = record.position
+            yield record
+        # Concessions sit under their own key: read them in a second pass,
+        # only when the first one met that key.
+        if source.seen:
+            fp.seek(start)
+            yield from _json_items(
+                CountingReader(fp, progress),
+                "marches.contrat-concession.item",
+                f.V2022,
+                f.CONCESSION,
+                count,
+            )
+    elif file_format == f.XML:
+        yield from _xml_records(fp, progress)
+    else:
+        raise ValueError(f"unknown DECP file format {file_format!r}")
+
+
+def _json_items(
+    source: CountingReader,
+    prefix: str,
+    version: str,
+    kind: str | None,
+    offset: int,
+) -> Iterator[RawRecord]:
+    position = offset
+    try:
+        for item in ijson.items(source, prefix, use_float=True, buf_size=BUFFER_SIZE):
+            position += 1
+            yield RawRecord(version, kind or _kind_2019(item), item, position)
+    except ijson.JSONError as error:
+        if "premature EOF" in str(error):
+            raise DecpReadError(
+                N_(
+                    "the file stops before its end (truncated?) after {records} records"
+                ),
+                position,
+            ) from error
+        raise DecpReadError(
+            N_("invalid JSON after {records} records: {error}"),
+            position,
+            error=_one_line(error),
+        ) from error
+
+
+def _one_line(error: Exception) -> str:
+    """yajl's message (first line) and the text where it stopped."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return " — ".join(lines[:2])
+
+
+def _kind_2019(item: Any) -> str:
+    if isinstance(item, dict) and (
+        "autoriteConcedante" in item
+        or "autoriteConcedante.id" in item
+        or item.get("_type") == "Contrat de concession"
+    ):
+        return f.CONCESSION
+    return f.MARCHE
+
+
+# XML
+
+_KINDS = {"marche": f.MARCHE, "contrat-concession": f.CONCESSION}
+
+
+def _xml_records(
+    fp: BinaryIO, progress: Callable[[int], None] | None
+) -> Iterator[RawRecord]:
+    source = CountingReader(fp, progress)
+    parser = etree.iterparse(
+        source,
+        events=("end",),
+        tag=("{*}marche", "{*}contrat-concession"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    position = 0
+    try:
+        for _event, element in parser:
+            parent = element.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # not a child of the root <marches>
+            position += 1
+            kind = _KINDS[etree.QName(element).localname]
+            version = _xml_version(element)
+            data = _xml_object(element, version)
+            yield RawRecord(version, kind, data, position)
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as error:
+        raise DecpReadError(
+            N_("invalid or truncated XML after {records} records: {error}"),
+            position,
+            error=str(error),
+        ) from error
+
+
+def _local(element: Any) -> str:
+    return str(etree.QName(element).localname)
+
+
+def _elements(element: Any) -> list[Any]:
+    """The child elements (not the comments, entities...)."""
+    return [child for child in element if isinstance(child.tag, str)]
+
+
+def _xml_version(element: Any) -> str:
+    names = {_local(child) for child in _elements(element)}
+    return f.V2022 if names & f.ONLY_2022 else f.V2019
+
+
+def _xml_object(element: Any, version: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for child in _elements(element):
+        key = _local(child)
+        value = _xml_value(child, key, _local(element), version)
+        if key in result:  # a repeated element outside the known lists
+            previous = result[key]
+            result[key] = (
+                [*previous, value]
+                if isinstance(previous, list)
+                else [
+                    previous,
+                    value,
+                ]
+            )
+        else:
+            result[key] = value
+    return result
+
+
+def _xml_value(element: Any, key: str, parent: str, version: str) -> Any:
+    children = _elements(element)
+    if version == f.V2022 and key in f.WRAPPED_LISTS_2022 and parent != "tarif":
+        item = f.WRAPPED_LISTS_2022[key]
+        return [
+            {item: _xml_object(child, version)}
+            for child in children
+            if _local(child) == item
+        ]
+    if version == f.V2022 and key in f.VALUE_LISTS_2022:
+        item = f.VALUE_LISTS_2022[key]
+        return {item: [_text(child) for child in children if _local(child) == item]}
+    if version == f.V2019 and key in f.LISTS_2019:
+        item = f.LISTS_2019[key]
+        return [
+            _xml_object(child, version) for child in children if _local(child) == item
+        ]
+    if children:
+        return _xml_object(element, version)
+    return _typed(_text(element), key, parent, version)
+
+
+def _text(element: Any) -> str | None:
+    """The element's own text (an unresolved entity is left out)."""
+    parts = [element.text or ""]
+    parts += [child.tail or "" for child in element if not isinstance(child.tag, str)]
+    text = "".join(parts).strip()
+    return text or None
+
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+TRUE_WORDS = frozenset({"oui", "true", "1", "vrai", "yes"})
+FALSE_WORDS = frozenset({"non", "false", "0", "faux", "no"})
+
+
+def _typed(text: str | None, key: str, parent: str, version: str) -> Any:
+    """An XML leaf's text as the JSON value the format wants (XML says
+    ``oui`` where JSON says ``true``). Text that does not fit stays text, for
+    the cleaning rules."""
+    if text is None:
+        return None
+    integer = key in f.INTEGER_KEYS or (
+        key == "id" and parent in f.INTEGER_ID_PARENTS and version == f.V2022
+    )
+    if integer and _INTEGER.match(text):
+        return int(text)
+    if key in f.NUMBER_KEYS or (key == "tarif" and parent == "tarif") or integer:
+        if _INTEGER.match(text):
+            return int(text)
+        if _NUMBER.match(text):
+            return float(text)
+        return text
+    if key in f.BOOLEAN_KEYS:
+        word = text.casefold()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return text

@@ -1,0 +1,1 @@
+"""Harvesters of the territory's catalogue (ckanext-harvest plugins)."""

@@ -1,0 +1,267 @@
+"""The files of a DECP source: the resources of a data.gouv.fr dataset
+(API v2, paged, with v1 as a fallback) or one file URL; and their download,
+checked whole.
+
+data.gouv.fr's API (docs/reference/french_domain.md, sections 2.2 and 3):
+``GET /api/2/datasets/{id}/resources/?page=1&page_size=50`` answers
+``{"data": [...], "next_page": url or null, ...}``; each resource has ``id``,
+``title``, ``format``, ``url``, ``latest``, ``checksum {type, value}``,
+``filesize`` and ``last_modified`` (or ``extras["analysis:checksum"]``...).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ckanext.opendata_territoire.decp.language import N_, portal_text
+
+PAGE_SIZE = 50
+MAX_PAGES = 200
+CHUNK = 1 << 20
+DECP_FORMATS = ("json", "xml")
+
+_DATASET_PATH = re.compile(
+    r"^(?:/[a-z]{2})?/(?:api/[12]/)?datasets/(?!r/)([A-Za-z0-9_.\-]+)/?$"
+)
+
+
+def _no_answer(url: str, timeout: float) -> str:
+    return portal_text(N_("{url}: no answer within {timeout} s")).format(
+        url=url, timeout=f"{timeout:g}"
+    )
+
+
+def _http(url: str, status: int) -> str:
+    return portal_text(N_("{url}: HTTP {status}")).format(url=url, status=status)
+
+
+class SourceError(Exception):
+    """The source cannot be listed or a file cannot be downloaded whole;
+    ``status`` is the HTTP status when the server answered one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class RemoteFile:
+    key: str  # the resource id, or the URL of a direct file
+    title: str
+    url: str
+    format: str
+    checksum_type: str | None = None
+    checksum: str | None = None
+    size: int | None = None
+    last_modified: str | None = None
+
+    @property
+    def fingerprint(self) -> str | None:
+        """What tells whether the file changed since the last harvest: its
+        checksum, or else its date and size; None when nothing does."""
+        if self.checksum:
+            return f"{self.checksum_type or 'checksum'}:{self.checksum}"
+        if self.last_modified or self.size:
+            return f"{self.last_modified}|{self.size}"
+        return None
+
+
+def dataset_id(url: str) -> str | None:
+    """The data.gouv.fr dataset id or slug of a dataset page or API URL
+    (``https://www.data.gouv.fr/fr/datasets/<slug>/``), None for another URL
+    (then a file)."""
+    return _match(urlsplit(url).path)
+
+
+def _match(path: str) -> str | None:
+    match = _DATASET_PATH.match(path)
+    return match[1] if match else None
+
+
+def api_base(url: str, configured: str) -> str:
+    """The API root for a dataset URL: the configured data.gouv.fr when the
+    URL is on it, else the URL's own site (a udata portal)."""
+    configured = configured.rstrip("/")
+    if url.startswith(configured + "/"):
+        return configured
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _get_json(session: requests.Session, url: str, timeout: float) -> Any:
+    try:
+        response = session.get(
+            url, timeout=timeout, headers={"Accept": "application/json"}
+        )
+    except requests.Timeout as error:
+        raise SourceError(_no_answer(url, timeout)) from error
+    except requests.RequestException as error:
+        raise SourceError(f"{url}: {error}") from error
+    if response.status_code != 200:
+        raise SourceError(_http(url, response.status_code), response.status_code)
+    try:
+        return response.json()
+    except ValueError as error:
+        raise SourceError(
+            portal_text(N_("{url}: the answer is not JSON")).format(url=url)
+        ) from error
+
+
+def list_resources(
+    session: requests.Session, base: str, dataset: str, timeout: float
+) -> list[dict[str, Any]]:
+    """Every resource of the dataset, following the pages of API v2; API v1
+    when v2 does not know the dataset (HTTP 404)."""
+    url: str | None = (
+        f"{base}/api/2/datasets/{dataset}/resources/?page=1&page_size={PAGE_SIZE}"
+    )
+    resources: list[dict[str, Any]] = []
+    seen_pages: set[str] = set()
+    while url:
+        if url in seen_pages or len(seen_pages) >= MAX_PAGES:
+            raise SourceError(
+                portal_text(N_("{url}: the pages of the resource list loop")).format(
+                    url=url
+                )
+            )
+        seen_pages.add(url)
+        try:
+            page = _get_json(session, url, timeout)
+        except SourceError as error:
+            if not resources and error.status == 404:
+                return _list_resources_v1(session, base, dataset, timeout)
+            raise
+        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+            raise SourceError(
+                portal_text(N_("{url}: not a page of resources")).format(url=url)
+            )
+        resources += [r for r in page["data"] if isinstance(r, dict)]
+        url = page.get("next_page") or None
+    return resources
+
+
+def _list_resources_v1(
+    session: requests.Session, base: str, dataset: str, timeout: float
+) -> list[dict[str, Any]]:
+    url = f"{base}/api/1/datasets/{dataset}/"
+    data = _get_json(session, url, timeout)
+    if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+        raise SourceError(portal_text(N_("{url}: not a dataset")).format(url=url))
+    return [r for r in data["resources"] if isinstance(r, dict)]
+
+
+def remote_file(resource: dict[str, Any]) -> RemoteFile:
+    checksum = (
+        resource.get("checksum") if isinstance(resource.get("checksum"), dict) else {}
+    )
+    extras = resource.get("extras") if isinstance(resource.get("extras"), dict) else {}
+    value = (checksum or {}).get("value") or (extras or {}).get("analysis:checksum")
+    kind = (checksum or {}).get("type") or ("sha1" if value else None)
+    size = resource.get("filesize") or (extras or {}).get("analysis:content-length")
+    url = str(resource.get("latest") or resource.get("url") or "")
+    return RemoteFile(
+        key=str(resource.get("id") or url),
+        title=str(resource.get("title") or os.path.basename(urlsplit(url).path)),
+        url=url,
+        format=_format(resource.get("format"), url),
+        checksum_type=str(kind).lower() if kind else None,
+        checksum=str(value).lower() if value else None,
+        size=int(str(size)) if str(size or "").isdigit() else None,
+        last_modified=str(resource.get("last_modified") or "") or None,
+    )
+
+
+def _format(value: Any, url: str) -> str:
+    text = str(value or "").strip().lower().lstrip(".")
+    if text:
+        return text
+    return os.path.splitext(urlsplit(url).path)[1].lstrip(".").lower()
+
+
+def choose(
+    files: list[RemoteFile], formats: list[str], patterns: list[str]
+) -> list[RemoteFile]:
+    """The DECP files among a dataset's resources: of the chosen formats,
+    not OCDS (another model), matching one of ``patterns`` (shell patterns on
+    the title or id) when given."""
+    chosen = []
+    for file in files:
+        if file.format not in formats or not file.url:
+            continue
+        if "ocds" in file.title.lower():
+            continue
+        if patterns and not any(
+            fnmatch.fnmatch(file.title.lower(), p.lower()) or file.key == p
+            for p in patterns
+        ):
+            continue
+        chosen.append(file)
+    return chosen
+
+
+def direct_file(url: str) -> RemoteFile:
+    name = os.path.basename(urlsplit(url).path) or url
+    return RemoteFile(key=url, title=name, url=url, format=_format(None, url))
+
+
+_HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
+
+
+def download(
+    session: requests.Session, file: RemoteFile, folder: str, timeout: float
+) -> str:
+    """Downloads the file into ``folder``; raises SourceError unless it came
+    whole: the HTTP status, the announced length and the checksum given by
+    data.gouv.fr are checked."""
+    path = os.path.join(folder, f"{hashlib.sha1(file.key.encode()).hexdigest()}.decp")
+    digest = _HASHES.get(file.checksum_type or "", hashlib.sha1)()
+    received = 0
+    try:
+        with session.get(file.url, stream=True, timeout=timeout) as response:
+            if response.status_code != 200:
+                raise SourceError(
+                    _http(file.url, response.status_code), response.status_code
+                )
+            announced = response.headers.get("Content-Length")
+            with open(path, "wb") as out:
+                for chunk in response.iter_content(CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+    except (requests.RequestException, OSError) as error:
+        if isinstance(error, requests.Timeout) or "timed out" in str(error).lower():
+            raise SourceError(_no_answer(file.url, timeout)) from error
+        raise SourceError(
+            portal_text(
+                N_("{url}: the download stopped after {received} bytes ({error})")
+            ).format(url=file.url, received=received, error=error)
+        ) from error
+    encoding = (response.headers.get("Content-Encoding") or "identity").lower()
+    if announced and encoding == "identity" and received != int(announced):
+        raise SourceError(
+            portal_text(
+                N_("{url}: {received} bytes received out of {announced} announced")
+            ).format(url=file.url, received=received, announced=announced)
+        )
+    if (
+        file.checksum
+        and file.checksum_type in _HASHES
+        and digest.hexdigest() != file.checksum
+    ):
+        raise SourceError(
+            portal_text(
+                N_(
+                    "{url}: its {kind} is not the one data.gouv.fr gives (truncated "
+                    "or changed during the download)"
+                )
+            ).format(url=file.url, kind=file.checksum_type)
+        )
+    return path

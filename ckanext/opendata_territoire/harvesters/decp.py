@@ -1,0 +1,535 @@
+"""The DECP harvester (ckanext-harvest plugin ``decp_harvester``).
+
+Source: a data.gouv.fr dataset (its page or API URL; its JSON and XML
+resources are listed through API v2, paged) or the URL of one DECP file.
+Configuration (JSON, all optional)::
+
+    {"buyers": ["213805484", "243801024"],  # SIREN or SIRET; default: every
+                                             # organization with a SIREN
+     "since": "2024-01-01",                  # contracts notified from then
+     "formats": ["json", "xml"],             # resource formats taken
+     "files": ["decp-2024*.json"]}           # resource titles or ids (shell
+                                             # patterns); default: all
+
+Gather lists the files, skips those whose checksum (or date and size) is the
+one of the last harvest with the same configuration, downloads the others
+whole (status, length and checksum checked), reads them as a stream keeping
+the buyers' contracts, cleaned and deduplicated across files, and makes one
+harvest object per buyer. A file that fails (HTTP error, timeout, truncated)
+is a gather error and gives nothing: the others go on, and it is tried again
+next time. Import publishes the buyer's contracts as `ckan territoire decp
+import` does; each contract's problems (rules applied, rejections) are object
+errors naming the contract and the rule. Nothing published is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import requests
+from ckan import model
+
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.opendata_territoire.decp.cleaning import REJECTIONS, Cleaned, Issue
+from ckanext.opendata_territoire.decp.importer import selected_buyers
+from ckanext.opendata_territoire.decp.language import N_, portal_text
+from ckanext.opendata_territoire.decp.model import Contract, contract_from
+from ckanext.opendata_territoire.decp.pipeline import (
+    BuyerError,
+    BuyerFilter,
+    Rejection,
+    Report,
+    group_by_siren,
+    read_contracts,
+)
+from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset, publish
+from ckanext.opendata_territoire.decp.readers import DecpReadError
+from ckanext.opendata_territoire.harvesters import datagouv
+from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
+from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "decp_state"
+# Object errors listed per buyer and run (all are counted).
+ERRORS_LISTED = 200
+DEFAULT_TIMEOUT = 60
+
+
+@dataclass
+class DecpConfig:
+    buyers: list[str] = field(default_factory=list)
+    since: dt.date | None = None
+    formats: list[str] = field(default_factory=lambda: list(datagouv.DECP_FORMATS))
+    files: list[str] = field(default_factory=list)  # resource titles or ids
+
+    def fingerprint(self) -> str:
+        text = json.dumps(
+            {
+                "buyers": sorted(self.buyers),
+                "since": self.since.isoformat() if self.since else None,
+                "formats": sorted(self.formats),
+                "files": sorted(self.files),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def parse_config(text: str | None) -> DecpConfig:
+    """The source's configuration; raises ValueError with a message naming
+    the key and the rule."""
+    if not text or not text.strip():
+        return DecpConfig()
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ValueError(
+            portal_text(N_("The configuration is not JSON: {error}")).format(
+                error=error
+            )
+        ) from error
+    if not isinstance(data, dict):
+        raise ValueError(portal_text(N_("The configuration must be a JSON object.")))
+    unknown = sorted(set(data) - {"buyers", "since", "formats", "files"})
+    if unknown:
+        raise ValueError(
+            portal_text(
+                N_(
+                    "Unknown configuration keys: {keys}. Known: buyers, since, "
+                    "formats, files."
+                )
+            ).format(keys=", ".join(unknown))
+        )
+    config = DecpConfig()
+    buyers = data.get("buyers", [])
+    if not isinstance(buyers, list) or not all(isinstance(b, str) for b in buyers):
+        raise ValueError(portal_text(N_('"buyers" must be a list of SIREN or SIRET.')))
+    try:
+        BuyerFilter.of(buyers)
+    except BuyerError as error:
+        raise ValueError(
+            portal_text(
+                N_(
+                    '"buyers": "{value}" is neither a SIREN (9 digits) nor a SIRET '
+                    "(14 digits)."
+                )
+            ).format(value=error.args[0])
+        ) from error
+    config.buyers = buyers
+    if data.get("since") is not None:
+        try:
+            config.since = dt.date.fromisoformat(str(data["since"]))
+        except ValueError as error:
+            raise ValueError(
+                portal_text(N_('"since": "{value}" is not a date YYYY-MM-DD.')).format(
+                    value=data["since"]
+                )
+            ) from error
+    formats = data.get("formats", config.formats)
+    if (
+        not isinstance(formats, list)
+        or not formats
+        or not all(
+            isinstance(v, str) and v.lower() in datagouv.DECP_FORMATS for v in formats
+        )
+    ):
+        raise ValueError(
+            portal_text(N_('"formats" must be a list of "json" and/or "xml".'))
+        )
+    config.formats = [v.lower() for v in formats]
+    patterns = data.get("files", [])
+    if not isinstance(patterns, list) or not all(isinstance(v, str) for v in patterns):
+        raise ValueError(
+            portal_text(N_('"files" must be a list of resource titles or ids.'))
+        )
+    config.files = patterns
+    return config
+
+
+def _timeout() -> float:
+    return float(tk.config.get("ckanext.territoire.decp.timeout") or DEFAULT_TIMEOUT)
+
+
+def _datagouv_url() -> str:
+    return str(tk.config.get("ckanext.territoire.datagouv_url"))
+
+
+# What the last harvest saw: kept in an extra of its objects.
+
+
+def previous_state(source_id: str) -> dict[str, Any]:
+    row = (
+        model.Session.query(HarvestObjectExtra.value)
+        .join(HarvestObject, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
+        .filter(HarvestObject.harvest_source_id == source_id)
+        .filter(HarvestObjectExtra.key == STATE_KEY)
+        .order_by(HarvestObject.gathered.desc())
+        .first()
+    )
+    if row is None:
+        return {}
+    try:
+        state = json.loads(row[0])
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+# Contracts in harvest objects
+
+
+def stored_contract(contract: Contract) -> dict[str, Any]:
+    return {
+        "version": contract.version,
+        "kind": contract.kind,
+        "record": contract.record,
+        "issues": [issue.as_dict() for issue in contract.issues],
+    }
+
+
+def restored_contract(data: dict[str, Any]) -> Contract:
+    issues = [
+        Issue(i["rule"], i["field"], i["before"], i["after"]) for i in data["issues"]
+    ]
+    return contract_from(Cleaned(data["version"], data["kind"], data["record"], issues))
+
+
+def _shown(value: Any) -> str:
+    return "∅" if value is None else f"« {value} »"
+
+
+def contract_problem(contract: Contract) -> str:
+    """One line per contract: its id and each rule applied, with the field
+    and the values."""
+    parts = [
+        f"{issue.rule} ({issue.field} : {_shown(issue.before)} → {_shown(issue.after)})"
+        if issue.after is not None
+        else f"{issue.rule} ({issue.field} : {_shown(issue.before)} "
+        + portal_text(N_("removed"))
+        + ")"
+        for issue in contract.issues
+    ]
+    return portal_text(N_("Contract {id} ({uid}): {problems}")).format(
+        id=contract.id, uid=contract.uid, problems="; ".join(parts)
+    )
+
+
+def rejection_problem(rejection: dict[str, Any]) -> str:
+    reason = rejection["reason"]
+    return portal_text(
+        N_("Contract {id} rejected (record {position}): {reason}, {why}")
+    ).format(
+        id=rejection.get("id") or "?",
+        position=rejection["position"],
+        reason=reason,
+        why=portal_text(REJECTIONS.get(reason, reason)),
+    )
+
+
+class DecpHarvester(HarvesterBase):
+    """Harvests the DECP of the territory's buyers."""
+
+    def info(self) -> dict[str, str]:
+        return {
+            "name": "decp",
+            "title": portal_text(N_("Procurement data (DECP)")),
+            "description": portal_text(
+                N_(
+                    "The essential data of public contracts (DECP) of the "
+                    "territory's buyers, from a data.gouv.fr dataset or a DECP "
+                    "file URL: one procurement dataset per buyer."
+                )
+            ),
+        }
+
+    def validate_config(self, config: str | None) -> str | None:
+        parse_config(config)
+        return config
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        obj = HarvestObject.get(harvest_object_id)
+        return str(obj.source.url) if obj is not None else None
+
+    # Gather
+
+    def gather_stage(self, harvest_job: Any) -> list[str]:
+        source = harvest_job.source
+        try:
+            config = parse_config(source.config)
+        except ValueError as error:
+            self._save_gather_error(str(error), harvest_job)
+            return []
+        try:
+            buyers, organizations = _buyers(config)
+        except PublishError as error:
+            self._save_gather_error(str(error), harvest_job)
+            return []
+
+        session = requests.Session()
+        session.headers["User-Agent"] = "ckanext-opendata-territoire (DECP harvester)"
+        timeout = _timeout()
+        try:
+            files = self._files(session, source.url, config, timeout)
+        except SourceError as error:
+            self._save_gather_error(
+                portal_text(N_("The source cannot be listed: {error}")).format(
+                    error=error
+                ),
+                harvest_job,
+            )
+            return []
+        if not files:
+            self._save_gather_error(
+                portal_text(N_("The source has no DECP file ({formats}).")).format(
+                    formats=", ".join(config.formats)
+                ),
+                harvest_job,
+            )
+            return []
+
+        state = previous_state(source.id)
+        known: dict[str, str] = {}
+        if state.get("config") == config.fingerprint():
+            known = dict(state.get("files") or {})
+        todo = [
+            f
+            for f in files
+            if f.fingerprint is None or known.get(f.key) != f.fingerprint
+        ]
+        if not todo:
+            log.info(
+                "DECP source %s: no file changed since the last harvest", source.url
+            )
+            return []
+
+        report, contracts, read_files = self._read(
+            session, todo, buyers, config, timeout, harvest_job
+        )
+        for file in read_files:
+            if file.fingerprint is not None:
+                known[file.key] = file.fingerprint
+        if not read_files:
+            return []
+        log.info("DECP source %s: %s", source.url, json.dumps(report.as_dict()))
+
+        groups = group_by_siren(contracts)
+        rejections = _rejections_by_siren(report.rejected, organizations)
+        new_state = json.dumps({"config": config.fingerprint(), "files": known})
+        titles = ", ".join(f.title for f in read_files)
+        ids = []
+        for siren in sorted(organizations):
+            payload = {
+                "siren": siren,
+                "source": portal_text(
+                    N_("Harvested from {url} ({files}) on {date}")
+                ).format(
+                    url=source.url, files=titles, date=dt.date.today().isoformat()
+                ),
+                "contracts": [stored_contract(c) for c in groups.get(siren, [])],
+                "rejections": rejections.get(siren, []),
+            }
+            obj = HarvestObject(
+                guid=siren,
+                job=harvest_job,
+                content=json.dumps(payload, ensure_ascii=False),
+                extras=[HarvestObjectExtra(key=STATE_KEY, value=new_state)],
+            )
+            obj.save()
+            ids.append(obj.id)
+        return ids
+
+    def _files(
+        self,
+        session: requests.Session,
+        url: str,
+        config: DecpConfig,
+        timeout: float,
+    ) -> list[RemoteFile]:
+        dataset = datagouv.dataset_id(url)
+        if dataset is None:
+            return [datagouv.direct_file(url)]
+        base = datagouv.api_base(url, _datagouv_url())
+        resources = datagouv.list_resources(session, base, dataset, timeout)
+        files = [datagouv.remote_file(r) for r in resources]
+        return datagouv.choose(files, config.formats, config.files)
+
+    def _read(
+        self,
+        session: requests.Session,
+        files: list[RemoteFile],
+        buyers: BuyerFilter,
+        config: DecpConfig,
+        timeout: float,
+        harvest_job: Any,
+    ) -> tuple[Report, list[Contract], list[RemoteFile]]:
+        """Downloads and reads each file; a file that fails gives nothing
+        (its contracts are not mixed in, its duplicates not counted)."""
+        report = Report()
+        contracts: list[Contract] = []
+        seen: set[bytes] = set()
+        read: list[RemoteFile] = []
+        with tempfile.TemporaryDirectory(prefix="decp-") as folder:
+            for file in files:
+                try:
+                    path = datagouv.download(session, file, folder, timeout)
+                except SourceError as error:
+                    self._save_gather_error(
+                        portal_text(N_("{file}: not downloaded, {error}")).format(
+                            file=file.title, error=error
+                        ),
+                        harvest_job,
+                    )
+                    continue
+                file_report = Report()
+                file_seen = set(seen)
+                try:
+                    with open(path, "rb") as fp:
+                        found = list(
+                            read_contracts(
+                                fp,
+                                buyers,
+                                file_report,
+                                since=config.since,
+                                seen=file_seen,
+                            )
+                        )
+                except DecpReadError as error:
+                    self._save_gather_error(
+                        portal_text(
+                            N_(
+                                "{file}: cannot be read to its end, nothing taken "
+                                "from it: {error}"
+                            )
+                        ).format(file=file.title, error=error.translated(portal_text)),
+                        harvest_job,
+                    )
+                    continue
+                finally:
+                    tempfile_remove(path)
+                seen = file_seen
+                contracts += found
+                report.merge(file_report)
+                read.append(file)
+        return report, contracts, read
+
+    # Fetch: the contracts are in the object already.
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        return True
+
+    # Import
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        if not harvest_object.content:
+            self._save_object_error(
+                portal_text(N_("Empty harvest object.")), harvest_object, "Import"
+            )
+            return False
+        payload = json.loads(harvest_object.content)
+        siren = payload["siren"]
+        contracts = [restored_contract(c) for c in payload["contracts"]]
+        organizations = organizations_by_siren({siren})
+        org = organizations.get(siren)
+        if org is None:
+            self._save_object_error(
+                portal_text(
+                    N_("no organization of the catalogue has the SIREN {siren}")
+                ).format(siren=siren),
+                harvest_object,
+                "Import",
+            )
+            return False
+        (result,) = publish(
+            {siren: contracts} if contracts else {},
+            {siren: org},
+            payload["source"],
+            user=self._get_user_name(),
+        )
+        if result.error:
+            self._save_object_error(
+                portal_text(N_("{buyer}: not published, {error}")).format(
+                    buyer=org["title"], error=result.error
+                ),
+                harvest_object,
+                "Import",
+            )
+            return False
+        self._problems(harvest_object, contracts, payload.get("rejections", []))
+        dataset = find_dataset(siren, org["id"])
+        if dataset is None:  # no contract yet: nothing published
+            return "unchanged"
+        self._link(harvest_object, dataset["id"])
+        if not (result.inserted or result.updated or result.dataset_created):
+            return "unchanged"
+        return True
+
+    def _problems(
+        self,
+        harvest_object: Any,
+        contracts: list[Contract],
+        rejections: list[dict[str, Any]],
+    ) -> None:
+        problems = [rejection_problem(r) for r in rejections]
+        problems += [contract_problem(c) for c in contracts if c.issues]
+        for message in problems[:ERRORS_LISTED]:
+            self._save_object_error(message, harvest_object, "Import")
+        if len(problems) > ERRORS_LISTED:
+            self._save_object_error(
+                portal_text(N_("... and {count} more contracts with problems.")).format(
+                    count=len(problems) - ERRORS_LISTED
+                ),
+                harvest_object,
+                "Import",
+            )
+
+    def _link(self, harvest_object: Any, dataset_id: str) -> None:
+        """The object becomes the buyer's current one for this source."""
+        previous = (
+            model.Session.query(HarvestObject)
+            .filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id)
+            .filter(HarvestObject.guid == harvest_object.guid)
+            .filter(HarvestObject.current.is_(True))
+            .filter(HarvestObject.id != harvest_object.id)
+            .all()
+        )
+        for obj in previous:
+            obj.current = False
+            obj.add()
+        harvest_object.package_id = dataset_id
+        harvest_object.current = True
+        harvest_object.save()
+
+
+def tempfile_remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def _buyers(config: DecpConfig) -> tuple[BuyerFilter, dict[str, dict[str, Any]]]:
+    return selected_buyers(config.buyers)
+
+
+def _rejections_by_siren(
+    rejections: list[Rejection], organizations: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rejected records whose written buyer is one of ours."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for rejection in rejections:
+        buyer = rejection.buyer or ""
+        if buyer[:9] in organizations and buyer[:9].isdigit():
+            found.setdefault(buyer[:9], []).append(rejection.as_dict())
+    return found
+
+
+__all__ = ["DecpHarvester", "parse_config"]

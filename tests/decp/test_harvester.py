@@ -1,0 +1,384 @@
+"""The DECP harvester (plugin decp_harvester) against a local server that
+answers like data.gouv.fr: the dataset's resources listed page by page, the
+files downloaded whole or not at all, unchanged files skipped, one harvest
+object per buyer, per-contract problems as object errors; HTTP errors,
+timeouts and truncated bodies reported, and nothing published lost."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories, helpers
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
+
+from ckanext.opendata_territoire.harvesters.decp import DecpHarvester, parse_config
+from tests.decp.fake_datagouv import Server
+from tests.decp.test_import import (
+    ENGINS,
+    PARIS,
+    VILLARD,
+    dataset_of,
+    marche_2022,
+    table_rows,
+)
+
+pytestmark = pytest.mark.usefixtures("clean_datastore", "with_request_context")
+
+SLUG = "decp-ccmv"
+
+
+def json_file(*marches) -> bytes:
+    return json.dumps({"marches": {"marche": list(marches)}}).encode()
+
+
+def xml_file(*ids_and_buyers) -> bytes:
+    items = "".join(
+        f"<marche><id>{i}</id><acheteur><id>{b}</id></acheteur><nature>Marché</nature>"
+        "<objet>Éclairage public</objet><codeCPV>45310000</codeCPV>"
+        "<techniques><technique>Sans objet</technique></techniques>"
+        "<ccag>Travaux</ccag><offresRecues>2</offresRecues>"
+        "<procedure>Procédure adaptée</procedure>"
+        "<dureeMois>6</dureeMois><dateNotification>2024-06-03</dateNotification>"
+        "<datePublicationDonnees>2024-06-10</datePublicationDonnees>"
+        "<montant>48000</montant><marcheInnovant>non</marcheInnovant>"
+        "<titulaires><titulaire><typeIdentifiant>SIRET</typeIdentifiant>"
+        "<id>55204599900869</id></titulaire></titulaires></marche>"
+        for i, b in ids_and_buyers
+    )
+    return f"<?xml version='1.0' encoding='UTF-8'?><marches>{items}</marches>".encode()
+
+
+MAY = json_file(
+    marche_2022(1, ENGINS),
+    marche_2022(2, ENGINS, procedure="procédure adaptée"),  # mended: an object error
+    marche_2022(3, VILLARD),
+    marche_2022(9, PARIS),
+    {"acheteur": {"id": ENGINS}, "objet": "sans identifiant"},  # rejected
+)
+JUNE = xml_file(("2024-0101", VILLARD), ("2024-0102", ENGINS))
+
+
+@pytest.fixture
+def datagouv(ckan_config, monkeypatch):
+    with Server() as fake:
+        monkeypatch.setitem(ckan_config, "ckanext.territoire.datagouv_url", fake.url)
+        monkeypatch.setitem(ckan_config, "ckanext.territoire.decp.timeout", "2")
+        yield fake
+
+
+def publish_dataset(fake, may=MAY, june=JUNE):
+    """Two pages of resources: the May JSON file, an OCDS file and a PDF on
+    the first, the June XML file on the second."""
+    may_resource = fake.resource("r-may", "decp-2024-05.json", may)
+    ocds = fake.resource("r-ocds", "decp.ocds.json", b"{}")
+    pdf = fake.resource("r-pdf", "notice.pdf", b"%PDF", fmt="pdf")
+    june_resource = fake.resource("r-june", "decp-2024-06.xml", june, fmt="xml")
+    fake.dataset(SLUG, [[may_resource, ocds, pdf], [june_resource]])
+    return may_resource, june_resource
+
+
+def source(url, config=None):
+    sysadmin = factories.Sysadmin()
+    data = {
+        "name": "decp-datagouv",
+        "title": "DECP data.gouv.fr",
+        "url": url,
+        "source_type": "decp",
+        "config": json.dumps(config) if config is not None else "",
+        "owner_org": "ccmv",  # the EPCI of the territory fixture
+    }
+    return helpers.call_action(
+        "harvest_source_create", {"user": sysadmin["name"]}, **data
+    )
+
+
+def harvest(source_dict):
+    """One harvest job, run stage by stage as the queues would."""
+    job_dict = helpers.call_action(
+        "harvest_job_create",
+        {"ignore_auth": True},
+        source_id=source_dict["id"],
+        run=False,
+    )
+    job = HarvestJob.get(job_dict["id"])
+    job.status = "Running"
+    job.save()
+    harvester = DecpHarvester()
+    ids = queue.gather_stage(harvester, job) or []
+    objects = {}
+    for obj_id in ids:
+        obj = HarvestObject.get(obj_id)
+        queue.fetch_and_import_stages(harvester, obj)
+        objects[obj.guid] = obj
+    helpers.call_action(
+        "harvest_jobs_run", {"ignore_auth": True}, source_id=source_dict["id"]
+    )
+    gather_errors = [
+        e.message for e in HarvestGatherError.filter(harvest_job_id=job.id).all()
+    ]
+    return objects, gather_errors
+
+
+def errors_of(obj):
+    return [e.message for e in obj.errors]
+
+
+def test_dataset_source_is_harvested_page_by_page(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+
+    objects, gather_errors = harvest(src)
+
+    assert gather_errors == []
+    # Both pages listed; the JSON and XML files downloaded, not the OCDS one
+    # nor the PDF.
+    assert f"/api/2/datasets/{SLUG}/resources/?page=2&page_size=50" in datagouv.requests
+    assert sorted(datagouv.files_requested()) == [
+        "/api/1/datasets/r/r-june",
+        "/api/1/datasets/r/r-may",
+    ]
+    # One object per buyer of the catalogue.
+    assert sorted(objects) == ["213801533", "213805484", "243801024"]
+    assert objects["213801533"].state == "COMPLETE"
+    assert objects["213801533"].report_status == "added"
+    assert objects["243801024"].report_status == "not modified"  # no contract
+    engins = dataset_of("engins")
+    assert engins["title"] == "Marchés publics — Engins"
+    assert [r["id"] for r in table_rows(engins)] == [
+        "2024-0001",
+        "2024-0002",
+        "2024-0102",
+    ]
+    assert [r["id"] for r in table_rows(dataset_of("villard-de-lans"))] == [
+        "2024-0003",
+        "2024-0101",
+    ]
+    assert objects["213801533"].package_id == engins["id"]
+
+
+def test_per_contract_problems_are_object_errors_naming_contract_and_rule(
+    datagouv, territory
+):
+    publish_dataset(datagouv)
+
+    objects, _ = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    errors = errors_of(objects["213801533"])
+    assert (
+        f"Contrat 2024-0002 ({ENGINS}2024-0002) : enumeration (procedure : "
+        "« procédure adaptée » → « Procédure adaptée »)" in errors
+    )
+    assert (
+        "Contrat ? rejeté (enregistrement 5) : missing_id, le contrat n'a pas "
+        "d'identifiant (id)" in errors
+    )
+    # The job goes on: the object is complete, its contracts published.
+    assert objects["213801533"].state == "COMPLETE"
+    assert errors_of(objects["213805484"]) == []
+
+
+def test_unchanged_source_downloads_nothing_and_changes_nothing(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+    before = dataset_of("engins")
+    datagouv.requests.clear()
+
+    objects, gather_errors = harvest(src)
+
+    assert (objects, gather_errors) == ({}, [])
+    assert datagouv.files_requested() == []
+    assert dataset_of("engins")["metadata_modified"] == before["metadata_modified"]
+
+
+def test_only_the_changed_file_is_downloaded_again(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+    datagouv.requests.clear()
+    june = xml_file(("2024-0101", VILLARD), ("2024-0103", VILLARD))
+    publish_dataset(datagouv, june=june)
+
+    objects, gather_errors = harvest(src)
+
+    assert gather_errors == []
+    assert datagouv.files_requested() == ["/api/1/datasets/r/r-june"]
+    assert objects["213805484"].report_status == "updated"
+    assert objects["213801533"].report_status == "not modified"
+    # The May contracts, not read this time, are still there.
+    assert [r["id"] for r in table_rows(dataset_of("villard-de-lans"))] == [
+        "2024-0003",
+        "2024-0101",
+        "2024-0103",
+    ]
+    assert len(table_rows(dataset_of("engins"))) == 3
+
+
+def test_listing_error_is_reported_and_nothing_is_lost(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+    datagouv.json(f"/api/2/datasets/{SLUG}/resources/?page=1&page_size=50", {}, 500)
+
+    objects, gather_errors = harvest(src)
+
+    assert objects == {}
+    assert gather_errors == [
+        f"La source ne peut être listée : {datagouv.url}/api/2/datasets/{SLUG}/"
+        "resources/?page=1&page_size=50 : HTTP 500"
+    ]
+    assert len(table_rows(dataset_of("engins"))) == 3
+
+
+def test_a_file_in_error_gives_nothing_and_is_tried_again(datagouv, territory):
+    may, _june = publish_dataset(datagouv)
+    datagouv.routes["/api/1/datasets/r/r-may"].status = 500
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+
+    objects, gather_errors = harvest(src)
+
+    assert gather_errors == [
+        f"decp-2024-05.json : pas téléchargé, {may['latest']} : HTTP 500"
+    ]
+    # The June file went through.
+    assert [r["id"] for r in table_rows(dataset_of("engins"))] == ["2024-0102"]
+    assert objects["213801533"].state == "COMPLETE"
+
+    datagouv.routes["/api/1/datasets/r/r-may"].status = 200
+    datagouv.requests.clear()
+    _objects, gather_errors = harvest(src)
+
+    assert gather_errors == []
+    assert datagouv.files_requested() == ["/api/1/datasets/r/r-may"]
+    assert [r["id"] for r in table_rows(dataset_of("engins"))] == [
+        "2024-0001",
+        "2024-0002",
+        "2024-0102",
+    ]
+
+
+def test_a_file_that_does_not_answer_in_time(datagouv, territory):
+    may, _june = publish_dataset(datagouv)
+    datagouv.routes["/api/1/datasets/r/r-may"].delay = 4
+
+    _objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == [
+        f"decp-2024-05.json : pas téléchargé, {may['latest']} : pas de réponse en 2 s"
+    ]
+    assert [r["id"] for r in table_rows(dataset_of("engins"))] == ["2024-0102"]
+
+
+def test_a_truncated_body_gives_nothing_and_removes_nothing(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+    bigger = json_file(
+        marche_2022(1, ENGINS, objet="Objet changé"), marche_2022(4, ENGINS)
+    )
+    may, _ = publish_dataset(datagouv, may=bigger)
+    datagouv.routes["/api/1/datasets/r/r-may"].cut_at = len(bigger) // 2
+
+    objects, gather_errors = harvest(src)
+
+    assert len(gather_errors) == 1
+    assert gather_errors[0].startswith(
+        f"decp-2024-05.json : pas téléchargé, {may['latest']} :"
+    )
+    assert "octets" in gather_errors[0]
+    rows = table_rows(dataset_of("engins"))
+    assert [r["objet"] for r in rows][:1] == ["Travaux de voirie"]
+    assert len(rows) == 3
+    assert objects == {}  # nothing read: no object
+
+
+def test_a_checksum_that_differs_is_a_truncated_file(datagouv, territory):
+    may, _ = publish_dataset(datagouv)
+    datagouv.dataset(SLUG, [[dict(may, checksum={"type": "sha1", "value": "0" * 40})]])
+
+    objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == [
+        f"decp-2024-05.json : pas téléchargé, {may['latest']} : son sha1 n'est pas "
+        "celui que donne data.gouv.fr (tronqué ou modifié pendant le téléchargement)"
+    ]
+    assert objects == {}
+
+
+def test_a_json_cut_without_announced_length_is_not_read(datagouv, territory):
+    may, _ = publish_dataset(datagouv)
+    datagouv.dataset(SLUG, [[dict(may, checksum=None, filesize=None)]])
+    route = datagouv.routes["/api/1/datasets/r/r-may"]
+    route.body = MAY[: len(MAY) - 50]
+    route.announce_length = False
+
+    objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == [
+        "decp-2024-05.json : ne peut être lu jusqu'au bout, rien n'en est pris : "
+        "le fichier s'arrête avant sa fin (tronqué ?) après 4 enregistrements"
+    ]
+    assert objects == {}
+
+
+def test_a_direct_file_url(datagouv, territory):
+    datagouv.file("/exports/decp.json", MAY)
+
+    objects, gather_errors = harvest(source(f"{datagouv.url}/exports/decp.json"))
+
+    assert gather_errors == []
+    assert len(table_rows(dataset_of("engins"))) == 2
+    assert objects["213801533"].report_status == "added"
+
+
+def test_api_v1_when_v2_does_not_know_the_dataset(datagouv, territory):
+    may = datagouv.resource("r-may", "decp-2024-05.json", MAY)
+    datagouv.serve_latest(may)
+    datagouv.json(f"/api/1/datasets/{SLUG}/", {"id": SLUG, "resources": [may]})
+
+    _objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == []
+    assert len(table_rows(dataset_of("engins"))) == 2
+
+
+def test_configuration_chooses_buyers_date_and_files(datagouv, territory):
+    publish_dataset(datagouv)
+    config = {
+        "buyers": ["213805484"],
+        "since": "2024-06-01",
+        "formats": ["xml", "json"],
+        "files": ["decp-2024-0*"],
+    }
+
+    objects, _ = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/", config))
+
+    assert sorted(objects) == ["213805484"]
+    assert [r["id"] for r in table_rows(dataset_of("villard-de-lans"))] == ["2024-0101"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("[1]", "La configuration doit être un objet JSON."),
+        ('{"buyers": ["2138"]}', "n'est ni un SIREN (9 chiffres) ni un SIRET"),
+        ('{"since": "01/06/2024"}', "« since » : « 01/06/2024 » n'est pas une date"),
+        (
+            '{"formats": ["csv"]}',
+            "« formats » doit être une liste de « json » et/ou « xml »",
+        ),
+        ('{"buyer": []}', "Clés de configuration inconnues : buyer."),
+    ],
+)
+def test_a_bad_configuration_is_refused_with_a_clear_message(
+    territory, config, message
+):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_config(config)
+    with pytest.raises(tk.ValidationError) as error:
+        source("https://www.data.gouv.fr/fr/datasets/decp/", json.loads(config))
+    assert message in json.dumps(error.value.error_dict, ensure_ascii=False)

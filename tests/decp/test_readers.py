@@ -1,0 +1,230 @@
+"""The readers: formats told apart, files read as a stream (memory does not
+grow with the file), broken files reported with how far they were read, XML
+read without entities or network."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+
+import pytest
+
+from ckanext.opendata_territoire import decp
+from ckanext.opendata_territoire.decp import readers
+from tests.decp.conftest import (
+    EXAMPLES,
+)
+from tests.decp.library import _library_only  # noqa: F401
+
+MARCHE = {
+    "id": "2024-1",
+    "acheteur": {"id": "21380548400011"},
+    "objet": "Déneigement",
+    "montant": 1500.5,
+    "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": "55204599900869"}}],
+}
+
+
+def records(data: bytes) -> list[readers.RawRecord]:
+    return list(decp.read_records(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b'{"marches": [', decp.JSON_2019),
+        (b'{"$schema": "x", "marches": {"marche": [', decp.JSON_2022),
+        (b"\xef\xbb\xbf  \n<?xml version='1.0'?><marches>", decp.XML),
+        (b'\xef\xbb\xbf{"marches": {"contrat-concession": [', decp.JSON_2022),
+    ],
+)
+def test_detect_format(head, expected):
+    fp = io.BytesIO(head)
+
+    assert decp.detect_format(fp) == expected
+    assert fp.tell() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"uid;montant\n1;2\n", "neither JSON nor XML"),
+        (b'{"data": [1, 2]}', 'no "marches"'),
+        (b"", "neither JSON nor XML"),
+    ],
+)
+def test_not_decp(data, message):
+    with pytest.raises(decp.DecpReadError) as error:
+        decp.detect_format(io.BytesIO(data))
+
+    assert message in str(error.value)
+
+
+def test_2022_json_gives_marches_then_concessions():
+    data = (EXAMPLES / "2022-v2" / "marches_concessions.json").read_bytes()
+
+    found = [(r.kind, r.version, r.position) for r in records(data)]
+
+    assert found == [
+        ("marche", "2022", 1),
+        ("marche", "2022", 2),
+        ("concession", "2022", 3),
+        ("concession", "2022", 4),
+    ]
+
+
+def test_2019_json_tells_concessions_from_marches():
+    data = (EXAMPLES / "2019-v1.5.0" / "paquet.json").read_bytes()
+
+    assert [r.kind for r in records(data)] == ["marche", "concession"]
+
+
+def test_json_numbers_are_floats_not_decimals():
+    data = json.dumps({"marches": {"marche": [MARCHE]}}).encode()
+
+    (record,) = records(data)
+
+    assert record.data["montant"] == 1500.5
+    assert type(record.data["montant"]) is float
+
+
+def test_byte_order_mark_is_skipped():
+    data = b"\xef\xbb\xbf" + json.dumps({"marches": [MARCHE]}).encode()
+
+    assert [r.data["id"] for r in records(data)] == ["2024-1"]
+
+
+def test_truncated_json_is_an_error_after_the_complete_records():
+    data = json.dumps({"marches": {"marche": [MARCHE, MARCHE, MARCHE]}}).encode()
+    truncated = data[: len(data) - 60]
+    got = []
+
+    with pytest.raises(decp.DecpReadError) as error:
+        for record in decp.read_records(io.BytesIO(truncated)):
+            got.append(record)
+
+    assert len(got) == 2
+    assert error.value.records == 2
+    assert "truncated" in str(error.value)
+
+
+def test_invalid_json_is_an_error():
+    data = b'{"marches": [{"id": "1", "montant": NaN}]}'
+
+    with pytest.raises(decp.DecpReadError) as error:
+        records(data)
+
+    assert "invalid JSON after 0 records" in str(error.value)
+
+
+def test_truncated_xml_is_an_error_after_the_complete_records():
+    data = (EXAMPLES / "2022-v2" / "Marche.xml").read_bytes()
+    cut = data.index(b"<marche>", 20) + 200
+
+    got = []
+    with pytest.raises(decp.DecpReadError) as error:
+        for record in decp.read_records(io.BytesIO(data[:cut])):
+            got.append(record)
+
+    assert len(got) == 1
+    assert "after 1 records" in str(error.value)
+
+
+def test_xml_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the content of a local file")
+    data = f"""<?xml version="1.0"?>
+<!DOCTYPE marches [<!ENTITY leak SYSTEM "file://{secret}">]>
+<marches><marche><id>1</id><acheteur><id>21380548400011</id></acheteur>
+<objet>before &leak; after</objet><ccag>Travaux</ccag></marche></marches>
+""".encode()
+
+    (record,) = records(data)
+
+    assert "content of a local file" not in json.dumps(record.data)
+    assert record.data["id"] == "1"
+
+
+def test_xml_namespaces_and_2019_records():
+    data = b"""<marches xmlns="urn:example"><marche><id>201812300</id>
+<acheteur><id>21380548400011</id><nom>Villard</nom></acheteur>
+<dureeMois>12</dureeMois><montant>1200.50</montant>
+<titulaires><titulaire><typeIdentifiant>SIRET</typeIdentifiant>
+<id>55204599900869</id><denominationSociale>A</denominationSociale></titulaire>
+</titulaires><modifications/></marche></marches>"""
+
+    (record,) = records(data)
+
+    assert record.version == "2019"
+    assert record.data["titulaires"] == [
+        {"typeIdentifiant": "SIRET", "id": "55204599900869", "denominationSociale": "A"}
+    ]
+    assert record.data["dureeMois"] == 12
+    assert record.data["montant"] == 1200.5
+    assert record.data["modifications"] == []
+
+
+def _big_json(path, contracts: int) -> None:
+    with path.open("w") as out:
+        out.write('{"marches": {"marche": [')
+        for n in range(contracts):
+            item = dict(MARCHE, id=f"2024-{n}", objet="Travaux " * 20)
+            out.write(("," if n else "") + json.dumps(item))
+        out.write("]}}")
+
+
+def _peak_reading(path) -> tuple[int, int]:
+    tracemalloc.start()
+    try:
+        count = 0
+        with path.open("rb") as fp:
+            for _record in decp.read_records(fp):
+                count += 1
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path):
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    _big_json(small, 2_000)
+    _big_json(large, 20_000)
+
+    small_count, small_peak = _peak_reading(small)
+    large_count, large_peak = _peak_reading(large)
+
+    assert (small_count, large_count) == (2_000, 20_000)
+    assert large.stat().st_size > 5_000_000
+    # Ten times the contracts, about the same memory: a stream.
+    assert large_peak < 2 * small_peak + 100_000
+    assert large_peak < 1_000_000
+
+
+def test_memory_of_xml_does_not_grow_with_the_file(tmp_path):
+    path = tmp_path / "big.xml"
+    with path.open("w") as out:
+        out.write("<marches>")
+        for n in range(20_000):
+            out.write(
+                f"<marche><id>{n}</id><acheteur><id>21380548400011</id></acheteur>"
+                f"<objet>{'Travaux ' * 20}</objet><ccag>Travaux</ccag></marche>"
+            )
+        out.write("</marches>")
+
+    count, peak = _peak_reading(path)
+
+    assert count == 20_000
+    assert peak < 1_000_000
+
+
+def test_progress_reports_the_bytes_read(tmp_path):
+    path = tmp_path / "f.json"
+    _big_json(path, 3_000)
+    seen: list[int] = []
+
+    with path.open("rb") as fp:
+        list(decp.read_records(fp, progress=seen.append))
+
+    assert seen == sorted(seen)
+    assert seen[-1] == path.stat().st_size
