@@ -380,5 +380,5 @@ def test_a_bad_configuration_is_refused_with_a_clear_message(
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_config(config)
     with pytest.raises(tk.ValidationError) as error:
-        source("https://www.data.gouv.fr/fr/datasets/decp/", json.loads(config))
+        source("https://datagouv.example/fr/datasets/decp/", json.loads(config))
     assert message in json.dumps(error.value.error_dict, ensure_ascii=False)

@@ -190,7 +190,7 @@ def create_as_a_harvester(licence: str) -> str:
     """What ckanext-harvest's base harvester does for a new dataset: link a
     harvest object to the dataset's id, then package_create it."""
     package_id = str(uuid.uuid4())
-    source = HarvestSource(url="https://www.data.gouv.fr/", type="udata")
+    source = HarvestSource(url="https://datagouv.example/", type="udata")
     job = HarvestJob(source=source)
     HarvestObject(guid="remote-1", job=job, source=source, package_id=package_id).add()
     model.Session.execute(
