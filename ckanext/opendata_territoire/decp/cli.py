@@ -179,6 +179,11 @@ def import_command(
             bar.update(position - done[0])
             done[0] = position
 
+        def published(result: BuyerResult) -> None:
+            # Publishing takes a while per buyer: say each one as it ends.
+            if not as_json:
+                click.echo(buyer_line(result, dry_run), err=True)
+
         try:
             run = import_file(
                 file,
@@ -187,6 +192,7 @@ def import_command(
                 dry_run=dry_run,
                 user=user,
                 read_progress=advance,
+                buyer_progress=published,
             )
         except PublishError as error:
             _fail(str(error))
