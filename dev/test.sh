@@ -26,7 +26,7 @@ cd "$REPO_DIR" || exit 1
 failed=()
 
 say "pytest"
-"$VENV_DIR/bin/pytest" --ckan-ini=test.ini "$@"
+"$VENV_DIR/bin/pytest" --ckan-ini=test.ini --durations=30 "$@"
 rc=$?
 # pytest exits 5 when it collected no test: that is a failure here too.
 [ $rc -eq 0 ] || failed+=("pytest (exit $rc)")
