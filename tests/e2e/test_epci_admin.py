@@ -1,0 +1,92 @@
+"""The EPCI's data administrator in the browser: declares the territory's
+procurement harvest (a data.gouv.fr dataset, here a local server answering
+like it), starts it, watches the job until it has published each commune's
+contracts, and opens a commune's procurement dataset and its CSV file.
+
+The harvest's queues are worked in the test process, stage by stage, as the
+gather and fetch workers of `make demo` would."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import helpers
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestJob, HarvestObject
+
+from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
+from tests.decp.conftest import clean_datastore  # noqa: F401 (fixture)
+from tests.decp.fake_datagouv import Server
+from tests.decp.test_harvester import SLUG, publish_dataset
+
+pytestmark = pytest.mark.usefixtures("clean_datastore")
+
+
+@pytest.fixture
+def datagouv(ckan_config, monkeypatch):
+    with Server() as fake:
+        monkeypatch.setitem(ckan_config, "ckanext.territoire.datagouv_url", fake.url)
+        monkeypatch.setitem(ckan_config, "ckanext.territoire.decp.timeout", "5")
+        yield fake
+
+
+def work_the_queues(source_name: str) -> None:
+    """What the harvest workers do with the job the page started."""
+    source = helpers.call_action("harvest_source_show", id=source_name)
+    (job,) = HarvestJob.filter(source_id=source["id"], status="Running").all()
+    harvester = DecpHarvester()
+    for object_id in queue.gather_stage(harvester, job) or []:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+    context = {"ignore_auth": True}
+    helpers.call_action("harvest_jobs_run", context, source_id=source["id"])
+
+
+def test_the_epci_admin_harvests_the_territorys_procurement_data(
+    journey, territory, datagouv
+):
+    publish_dataset(datagouv)
+    admin = journey()
+    page = admin.page
+    admin.login(territory["people"]["epci_admin"])
+
+    admin.go("/harvest/new")
+    admin.step("new harvest source")
+    page.fill("#field-url", f"{datagouv.url}/fr/datasets/{SLUG}/")
+    page.fill("#field-title", "Marchés publics du territoire")
+    page.check("input[name=source_type][value=decp]")
+    # Their only organization, the EPCI's, is the owner the form offers.
+    assert page.input_value("#field-organizations") == territory["epci"]["id"]
+    page.click("#save")
+    page.wait_for_load_state("networkidle")
+    admin.step("source created")
+    name = "marches-publics-du-territoire"  # from the title
+    source = helpers.call_action("harvest_source_show", id=name)
+    assert source["source_type"] == "decp"
+    assert source["owner_org"] == territory["epci"]["id"]
+
+    admin.go("/harvest/admin/marches-publics-du-territoire")
+    admin.step("source administration")
+    page.click("a[href*='/harvest/refresh/']")
+    page.click(".modal-footer .btn-primary")  # CKAN's confirmation dialog
+    page.wait_for_load_state("networkidle")
+    admin.step("harvest started")
+    assert page.locator(".alert-success, .flash-messages .alert").count() == 1
+
+    work_the_queues("marches-publics-du-territoire")
+    admin.go("/harvest/marches-publics-du-territoire/job/last")
+    admin.step("harvest finished")
+    body = page.inner_text("body")
+    assert "Finished" in body or "Terminé" in body, body[:2000]
+
+    # Engins' dataset, made by the harvest, with its CSV file.
+    admin.go("/organization/engins")
+    page.click("a:has-text('Marchés publics — Engins')")
+    page.wait_for_load_state("networkidle")
+    admin.step("a commune's procurement dataset")
+    link = page.locator("a.resource-url-analytics, a:has-text('Télécharger')")
+    hrefs = [link.nth(i).get_attribute("href") for i in range(link.count())]
+    csv_url = next(h for h in hrefs if h and h.endswith(".csv"))
+    response = page.request.get(csv_url)
+    assert response.status == 200
+    assert "2024-0001" in response.text()
+
+    admin.assert_accessible()
