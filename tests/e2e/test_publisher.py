@@ -1,6 +1,11 @@
 """A commune's editor starts open data in the browser: the guide, part of the
-readiness checklist, a first dataset created with the form and its file
-uploaded, published; an editor of another commune cannot touch it."""
+readiness checklist, a first dataset created with the form (the licence
+chooser, the national schema it follows), a file that fails the schema, its
+report read, the file fixed and published; an editor of another commune
+cannot touch it.
+
+The validation job the upload queues is run by a real RQ worker in the test
+process, as the jobs worker of `make demo` would."""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import pytest
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
+from tests.quality.conftest import FIXTURES, run_jobs, schema_catalogue  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues")
 
 
+@pytest.mark.usefixtures("schema_catalogue")
 def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
-    journey, territory, tmp_path
+    journey, territory
 ):
     editor = journey()
     page = editor.page
@@ -52,16 +59,53 @@ def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     assert page.input_value("#field-license_id") == "odc-odbl"
     assert page.input_value("#field-title") == "Délibérations du conseil municipal"
     page.select_option("#field-personal_data", "none")
-    page.select_option("#field-private", "False")
+    page.select_option("#field-schema_name", "scdl/deliberations")
+    page.select_option("#field-private", "True")  # a draft until the file is right
     page.click("button.btn-primary[name=save]")
     page.wait_for_load_state("networkidle")
     editor.step("resource form")
 
-    upload = tmp_path / "deliberations-2025.csv"
-    upload.write_text("date,objet,vote\n2025-01-15,Budget,adopté\n", encoding="utf-8")
-    page.set_input_files("#field-resource-upload", str(upload))
+    # The town hall's export: dates written the French way, a SIRET cut short.
+    page.set_input_files(
+        "#field-resource-upload", str(FIXTURES / "files" / "deliberations_invalid.csv")
+    )
     page.fill("#field-name", "Délibérations 2025")
     page.click("button[name=save][value=go-metadata]")
+    page.wait_for_load_state("networkidle")
+    editor.step("dataset saved as a draft")
+
+    assert run_jobs() == 1  # the validation against the SCDL schema
+    page.click("a:has-text('Délibérations 2025')")
+    page.wait_for_load_state("networkidle")
+    editor.step("validation report")
+    report = page.inner_text(".territoire-validation")
+    assert "Non conforme au schéma « Délibérations »" in report
+    assert "n'est pas une date" in report
+    assert "Écrivez les dates au format AAAA-MM-JJ" in report
+
+    # Fixed in the spreadsheet, sent again.
+    page.click("a:has-text('Editer la ressource')")
+    page.wait_for_load_state("networkidle")
+    remove = page.locator(".image-upload .btn-remove, a:has-text('Retirer')")
+    if remove.count():
+        remove.first.click()
+    page.set_input_files(
+        "#field-resource-upload", str(FIXTURES / "files" / "deliberations_valid.csv")
+    )
+    page.click("button[name=save]")
+    page.wait_for_load_state("networkidle")
+    assert run_jobs() == 1
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    editor.step("file fixed")
+    assert "Conforme au schéma « Délibérations »" in page.inner_text(
+        ".territoire-validation"
+    )
+
+    # Published: the dataset made public from its edit form.
+    editor.go("/dataset/edit/deliberations-du-conseil-municipal")
+    page.select_option("#field-private", "False")
+    page.click("button.btn-primary[name=save]")
     page.wait_for_load_state("networkidle")
     editor.step("dataset published")
 
@@ -72,8 +116,10 @@ def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     assert dataset["state"] == "active"
     assert dataset["private"] is False
     assert dataset["owner_org"] == territory["a"]["id"]
+    assert dataset["schema_name"] == "scdl/deliberations"
     assert [r["name"] for r in dataset["resources"]] == ["Délibérations 2025"]
     assert dataset["resources"][0]["url_type"] == "upload"
+    assert dataset["resources"][0]["url"].endswith("deliberations_valid.csv")
 
     editor.assert_accessible()
 
