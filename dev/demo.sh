@@ -73,6 +73,23 @@ ensure_territory() {
     say "$(tail -n 1 "$out")"
 }
 
+ensure_procurement() {
+    # The CCMV's procurement data (DECP) from the small national file the
+    # package ships (decp/samples/, made by the project's DECP generator):
+    # one "Marchés publics" dataset per body of the territory. Idempotent: a
+    # second run finds every contract unchanged and writes nothing.
+    local sample=$REPO_DIR/ckanext/opendata_territoire/decp/samples/decp-ccmv-demo.json
+    local out=$RUN_DIR/decp-import.out
+    say "importing the CCMV's procurement data from $sample (log: $LOG_DIR/demo-setup.log)"
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire decp import "$sample" >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire decp import failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    cat "$out" >>"$LOG_DIR/demo-setup.log"
+    say "$(grep -m 1 -E '^(Lus|Read)' "$out" || tail -n 1 "$out")"
+}
+
 ensure_demo_usage() {
     # Made-up usage, a reuse and a question so that the publisher's view
     # (/organization/<name>/usage) has something to show; idempotent.
@@ -91,6 +108,7 @@ write_config
 bash "$REPO_DIR/dev/ckan-db.sh" "$DEMO_INI"
 ensure_sysadmin
 ensure_territory
+ensure_procurement
 ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"
 

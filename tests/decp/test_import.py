@@ -409,3 +409,17 @@ def test_generated_national_file(cli, tmp_path, territory):
         published = sum(n for s, n in expected.items() if s[:9] == buyer["siren"])
         assert (buyer["inserted"], buyer["total"]) == (published, published)
     assert in_catalogue < ccmv_sirens()
+
+
+def test_the_resource_pages_show(cli, app, national, territory):
+    run(cli, national)
+    engins = dataset_of("engins")
+
+    for resource in engins["resources"]:
+        page = app.get(f"/dataset/{engins['name']}/resource/{resource['id']}")
+        assert page.status_code == 200, resource["name"]
+    table = next(r for r in engins["resources"] if r.get("url_type") == "datastore")
+    assert table.get("size") is None  # a table has no size: the page still shows
+    page = app.get(f"/dataset/{engins['name']}")
+    assert "Contrats, une ligne chacun (table)" in page.body
+    assert "Fichier DECP, format 2022 (JSON)" in page.body

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ class ImportRun:
     dry_run: bool
     report: Report = field(default_factory=Report)
     results: list[BuyerResult] = field(default_factory=list)
+    seconds_read: float = 0.0  # reading, filtering, cleaning the file
+    seconds_publish: float = 0.0  # writing in the catalogue
 
     @property
     def failed(self) -> bool:
@@ -45,6 +48,8 @@ class ImportRun:
             "dry_run": self.dry_run,
             **self.report.as_dict(),
             "buyers": [r.as_dict() for r in self.results],
+            "seconds_read": round(self.seconds_read, 3),
+            "seconds_publish": round(self.seconds_publish, 3),
         }
 
 
@@ -100,6 +105,7 @@ def import_file(
         ),
         dry_run=dry_run,
     )
+    started = time.perf_counter()
     try:
         with open(path, "rb") as fp:
             contracts = list(
@@ -110,6 +116,9 @@ def import_file(
     except DecpReadError as error:
         run.report.error = error.translated(portal_text)
         return run
+    finally:
+        run.seconds_read = time.perf_counter() - started
+    started = time.perf_counter()
     run.results = publish(
         group_by_siren(contracts),
         organizations,
@@ -118,4 +127,5 @@ def import_file(
         user=user,
         progress=buyer_progress,
     )
+    run.seconds_publish = time.perf_counter() - started
     return run

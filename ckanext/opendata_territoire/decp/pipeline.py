@@ -25,6 +25,7 @@ from ckanext.opendata_territoire.decp.cleaning import (
 from ckanext.opendata_territoire.decp.model import Contract, contract_from
 from ckanext.opendata_territoire.decp.readers import (
     RawRecord,
+    ReadStats,
     detect_format,
     read_records,
 )
@@ -162,20 +163,6 @@ class Report:
         }
 
 
-def raw_buyer_id(record: RawRecord) -> str | None:
-    """The buyer's SIRET of a raw record when it is already clean (14
-    digits, in its object or as a flat key), else None."""
-    data = record.data
-    if data.__class__ is not dict:
-        return None
-    key = f.BUYER_KEY[record.kind]
-    buyer = data.get(key)
-    value = buyer.get("id") if buyer.__class__ is dict else data.get(key + ".id")
-    if value.__class__ is str and len(value) == 14 and value.isdigit():
-        return value
-    return None
-
-
 def written_buyer_id(record: RawRecord) -> str | None:
     """The buyer's identifier of a raw record, compacted, whatever its
     form; None when there is none."""
@@ -209,15 +196,11 @@ def read_contracts(
     (the report's ``error`` says why)."""
     report = report if report is not None else Report()
     seen = seen if seen is not None else set()
+    stats = ReadStats()
+    wanted = (buyers.sirens, buyers.sirets) if buyers is not None else None
     try:
         report.file_format = detect_format(fp)
-        for record in read_records(fp, report.file_format, progress):
-            report.read += 1
-            if buyers is not None:
-                siret = raw_buyer_id(record)
-                if siret is not None and not buyers.matches(siret):
-                    report.outside += 1
-                    continue
+        for record in read_records(fp, report.file_format, progress, wanted, stats):
             try:
                 cleaned = clean(record.version, record.kind, record.data, today)
             except Rejected as rejected:
@@ -244,6 +227,9 @@ def read_contracts(
     except Exception as error:
         report.error = str(error)
         raise
+    finally:
+        report.read += stats.records
+        report.outside += stats.skipped
 
 
 def latest_versions(contracts: Iterable[Contract]) -> tuple[list[Contract], int]:

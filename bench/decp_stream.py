@@ -1,0 +1,411 @@
+"""Benchmark of the DECP territory filter and harvest on a large national file.
+
+    .dev/venv/bin/python bench/decp_stream.py [--size-mb 1024] [--file PATH]
+        [--keep] [--repeat 1] [--ckan-ini .dev/demo.ini] [--no-harvest] [--json]
+
+1. Makes a national file (2022 format, 5 % of dirty contracts, the CCMV's
+   share of the generator's default) with ../shared/tools/gen_decp.py in a
+   temporary folder under /tmp (or reads --file), deleted at the end unless
+   --keep.
+2. Reads it three ways, each in its own process so that its peak RSS
+   (VmHWM) is its own: ``json.load`` of the whole file; a bare
+   ``ijson.items(f, "marches.marche.item")`` pass (yajl2_c, default options);
+   our territory filter (``decp.read_contracts`` keeping the CCMV's seven
+   SIRENs: parse, filter, clean, deduplicate). MB/s = file size / wall time.
+   The filter's kept count is checked against the generator's.
+3. Harvests it for the CCMV into the portal of --ckan-ini (default the
+   demo's, set up by ``make demo`` or ``dev/demo.sh --no-serve``): a local
+   server answers like data.gouv.fr (one resource, its SHA-1), a harvest
+   source of type ``decp`` is made, and two harvest jobs run stage by stage
+   in one process (no queue): the first on fresh procurement datasets (the
+   portal's are purged first), the second with the file unchanged. Then
+   ``ckan territoire decp import`` of the same file, every contract
+   unchanged (the file is read again).
+
+Prints a table (or JSON with --json); bench/RESULTS.md records the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO.parent / "shared" / "tools" / "gen_decp.py"
+CKAN = Path(sys.executable).parent / "ckan"
+# The CCMV (EPCI) and its six communes, as in the territory reference data.
+CCMV_SIRENS = (
+    "243801024",
+    "213805484",
+    "200056224",
+    "213802051",
+    "213804339",
+    "213801533",
+    "213801293",
+)
+SOURCE_NAME = "decp-bench"
+
+
+# The three ways of reading, each run in a child process.
+
+
+def _peak_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def read_json_load(path: str) -> int:
+    with open(path, "rb") as fp:
+        return len(json.load(fp)["marches"]["marche"])
+
+
+def read_ijson_items(path: str) -> int:
+    import ijson
+
+    count = 0
+    with open(path, "rb") as fp:
+        for _item in ijson.items(fp, "marches.marche.item"):
+            count += 1
+    return count
+
+
+def read_territory(path: str) -> int:
+    from ckanext.opendata_territoire import decp
+
+    buyers = decp.BuyerFilter.of(CCMV_SIRENS)
+    with open(path, "rb") as fp:
+        return sum(1 for _contract in decp.read_contracts(fp, buyers))
+
+
+READERS = {
+    "json.load": read_json_load,
+    "ijson.items": read_ijson_items,
+    "territory filter": read_territory,
+}
+
+
+def measure_child(method: str, path: str) -> None:
+    started, cpu = time.perf_counter(), time.process_time()
+    count = READERS[method](path)
+    print(
+        json.dumps(
+            {
+                "method": method,
+                "count": count,
+                "seconds": time.perf_counter() - started,
+                "cpu_seconds": time.process_time() - cpu,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def measure(method: str, path: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", method, path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# A local server that answers like data.gouv.fr for one dataset.
+
+
+def serve(path: str, checksum: str) -> tuple[ThreadingHTTPServer, str]:
+    size = os.path.getsize(path)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path.startswith(f"/api/2/datasets/{SOURCE_NAME}/resources/"):
+                body = json.dumps(
+                    {
+                        "data": [
+                            {
+                                "id": "bench-resource",
+                                "title": "decp-national.json",
+                                "format": "json",
+                                "url": f"{base}/files/decp-national.json",
+                                "latest": f"{base}/files/decp-national.json",
+                                "checksum": {"type": "sha1", "value": checksum},
+                                "filesize": size,
+                            }
+                        ],
+                        "next_page": None,
+                    }
+                ).encode()
+                self._send(body, "application/json")
+            elif self.path == "/files/decp-national.json":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                with open(path, "rb") as source:
+                    shutil.copyfileobj(source, self.wfile, 1 << 20)
+            else:
+                self._send(b"", "text/plain", 404)
+
+        def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def harvest_child(ini: str, base_url: str) -> None:
+    """Runs in the portal's configuration: purges the procurement datasets,
+    makes the harvest source, runs two jobs; prints their figures as JSON."""
+    from ckan.cli import CKANConfigLoader
+    from ckan.config.middleware import make_app
+
+    app = make_app(CKANConfigLoader(ini).get_config())
+    with app._wsgi_app.test_request_context():
+        print(json.dumps(_harvest_twice(base_url)))
+
+
+def _harvest_twice(base_url: str) -> dict[str, Any]:
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
+
+    from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    context = {"user": site_user, "ignore_auth": True}
+    for (name,) in (
+        model.Session.query(model.Package.name)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .filter(model.PackageExtra.key == "decp_buyer_siren")
+        .all()
+    ):
+        tk.get_action("dataset_purge")(dict(context), {"id": name})
+    try:
+        old = tk.get_action("harvest_source_show")(dict(context), {"id": SOURCE_NAME})
+        tk.get_action("harvest_source_clear")(dict(context), {"id": old["id"]})
+        tk.get_action("dataset_purge")(dict(context), {"id": old["id"]})
+    except tk.ObjectNotFound:
+        pass
+    owner = (
+        model.Session.query(model.Group.name)
+        .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+        .first()
+    )
+    source = tk.get_action("harvest_source_create")(
+        dict(context),
+        {
+            "name": SOURCE_NAME,
+            "title": "DECP bench",
+            "url": f"{base_url}/fr/datasets/{SOURCE_NAME}/",
+            "source_type": "decp",
+            "owner_org": owner[0] if owner else None,
+        },
+    )
+    runs = []
+    for _run in (1, 2):
+        job_dict = tk.get_action("harvest_job_create")(
+            dict(context), {"source_id": source["id"], "run": False}
+        )
+        job = HarvestJob.get(job_dict["id"])
+        job.status = "Running"
+        job.save()
+        harvester = DecpHarvester()
+        started = time.perf_counter()
+        ids = queue.gather_stage(harvester, job) or []
+        gathered = time.perf_counter()
+        statuses: dict[str, str] = {}
+        for obj_id in ids:
+            obj = HarvestObject.get(obj_id)
+            queue.fetch_and_import_stages(harvester, obj)
+            statuses[obj.guid] = obj.report_status
+        finished = time.perf_counter()
+        tk.get_action("harvest_jobs_run")(dict(context), {"source_id": source["id"]})
+        runs.append(
+            {
+                "seconds": finished - started,
+                "gather_seconds": gathered - started,
+                "import_seconds": finished - gathered,
+                "objects": statuses,
+                "gather_errors": [
+                    e.message
+                    for e in HarvestGatherError.filter(harvest_job_id=job.id).all()
+                ],
+            }
+        )
+    rows = 0
+    for (package_id,) in (
+        model.Session.query(model.PackageExtra.package_id)
+        .filter(model.PackageExtra.key == "decp_buyer_siren")
+        .all()
+    ):
+        dataset = tk.get_action("package_show")(dict(context), {"id": package_id})
+        for resource in dataset["resources"]:
+            if resource.get("datastore_active"):
+                rows += tk.get_action("datastore_search")(
+                    dict(context), {"resource_id": resource["id"], "limit": 0}
+                )["total"]
+    return {"runs": runs, "rows": rows}
+
+
+def harvest(ini: str, path: str) -> dict[str, Any]:
+    checksum = hashlib.sha1()
+    with open(path, "rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            checksum.update(chunk)
+    server, base_url = serve(path, checksum.hexdigest())
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--harvest-child", ini, base_url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        server.shutdown()
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    started = time.perf_counter()
+    imported = subprocess.run(
+        [str(CKAN), "-c", ini, "territoire", "decp", "import", path, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    summary = json.loads(imported.stdout[imported.stdout.index("{") :])
+    result["import_command"] = {
+        "seconds": seconds,
+        "seconds_read": summary["seconds_read"],
+        "seconds_publish": summary["seconds_publish"],
+        "unchanged": sum(b["unchanged"] for b in summary["buyers"]),
+        "inserted": sum(b["inserted"] for b in summary["buyers"]),
+        "updated": sum(b["updated"] for b in summary["buyers"]),
+    }
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, default=1024)
+    parser.add_argument("--file", help="read this DECP file instead of generating one")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each reading")
+    parser.add_argument("--ckan-ini", default=str(REPO / ".dev" / "demo.ini"))
+    parser.add_argument("--no-harvest", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--harvest-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure_child(*args.measure)
+        return 0
+    if args.harvest_child:
+        harvest_child(*args.harvest_child)
+        return 0
+
+    folder = None
+    stats: dict[str, Any] = {}
+    if args.file:
+        path = args.file
+    else:
+        folder = tempfile.mkdtemp(prefix="decp-bench-", dir="/tmp")
+        path = os.path.join(folder, "decp-national.json")
+        started = time.perf_counter()
+        say(f"generating a {args.size_mb:.0f} MB national file in {folder}")
+        command = [sys.executable, str(GENERATOR), "--format", "2022"]
+        command += ["--size-mb", str(args.size_mb), "--dirty", "0.05", "--stats"]
+        done = subprocess.run(
+            [*command, "-o", path],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        stats = json.loads(done.stderr)
+        stats["generation_seconds"] = time.perf_counter() - started
+    try:
+        size_mb = os.path.getsize(path) / 1024 / 1024
+        results: dict[str, Any] = {"file_mb": size_mb, "generator": stats, "reads": {}}
+        for _ in range(args.repeat):
+            for method in READERS:
+                say(f"reading with {method}")
+                run = measure(method, path)
+                run["mb_per_s"] = size_mb / run["seconds"]
+                best = results["reads"].get(method)
+                if best is None or run["seconds"] < best["seconds"]:
+                    results["reads"][method] = run
+        if stats:
+            results["filter_count_matches_generator"] = (
+                results["reads"]["territory filter"]["count"] == stats["ccmv_contracts"]
+            )
+        if not args.no_harvest:
+            say(f"harvesting twice, then importing, in the portal of {args.ckan_ini}")
+            results["harvest"] = harvest(args.ckan_ini, path)
+    finally:
+        if folder and not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    _print(results)
+    return 0
+
+
+def say(message: str) -> None:
+    """Progress, on stderr so that --json stays clean."""
+    print(f"[decp_stream] {message}", file=sys.stderr, flush=True)
+
+
+def _print(results: dict[str, Any]) -> None:
+    print(f"file: {results['file_mb']:.0f} MB")
+    bare = results["reads"]["ijson.items"]["seconds"]
+    header = ("reading", "contracts", "s", "MB/s", "peak RSS MB", "vs ijson")
+    print("{:<18}{:>10}{:>9}{:>9}{:>13}{:>10}".format(*header))
+    for method, run in results["reads"].items():
+        print(
+            f"{method:<18}{run['count']:>10}{run['seconds']:>9.1f}{run['mb_per_s']:>9.1f}"
+            f"{run['peak_rss_mb']:>13.0f}{bare / run['seconds']:>9.2f}x"
+        )
+    if "filter_count_matches_generator" in results:
+        print(
+            f"filter count = generator's: {results['filter_count_matches_generator']}"
+        )
+    if "harvest" in results:
+        for number, run in enumerate(results["harvest"]["runs"], start=1):
+            print(
+                f"harvest {number}: {run['seconds']:.1f} s"
+                f" (gather {run['gather_seconds']:.1f},"
+                f" import {run['import_seconds']:.1f})"
+                f" {run['objects']} {run['gather_errors']}"
+            )
+        print(f"rows in the tables: {results['harvest']['rows']}")
+        print(f"import command, unchanged: {results['harvest']['import_command']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
