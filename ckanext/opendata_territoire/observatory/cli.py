@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.opendata_territoire.cli import territoire
-from ckanext.opendata_territoire.observatory import contracts, suppliers
+from ckanext.opendata_territoire.observatory import contracts, demo, suppliers
 from ckanext.opendata_territoire.observatory.sirene import Answer
 
 
@@ -25,7 +25,10 @@ def suppliers_group() -> None:
     "ckanext.territoire.sirene_max_age_days).",
 )
 @click.option("--limit", type=int, default=None, help="Ask at most this many SIRETs.")
-def refresh(max_age_days: int | None, limit: int | None) -> None:
+@click.option(
+    "--register-only", is_flag=True, help="Read the register; ask the service nothing."
+)
+def refresh(max_age_days: int | None, limit: int | None, register_only: bool) -> None:
     """Loads the EPCI's register of local firms, asks the SIRENE search
     service the titulaires' SIRETs it lacks (or whose answer is too old),
     then updates the observatory. Interrupted, it resumes where it stopped."""
@@ -46,7 +49,10 @@ def refresh(max_age_days: int | None, limit: int | None) -> None:
 
     try:
         result = suppliers.refresh(
-            max_age_days=max_age_days, limit=limit, progress=progress
+            max_age_days=max_age_days,
+            limit=limit,
+            progress=progress,
+            ask_service=not register_only,
         )
     except suppliers.RegisterError as error:
         click.secho(
@@ -92,4 +98,35 @@ def rebuild() -> None:
         tk._("{contracts} contracts of {buyers} buyers in the observatory.").format(
             contracts=sum(counts.values()), buyers=len(counts)
         )
+    )
+
+
+@observatory.command("seed-demo", short_help="The demo's register of local firms.")
+@click.option(
+    "--epci",
+    "epci_siren",
+    default=None,
+    metavar="SIREN",
+    help="SIREN of the EPCI (default: ckanext.territoire.epci_siren).",
+)
+@click.pass_context
+def seed_demo(ctx: click.Context, epci_siren: str | None) -> None:
+    """Publishes the demo's register of local firms (made from the DECP
+    sample's firms) as the EPCI's register dataset, then fills the
+    observatory from the DataStore and that register, asking the SIRENE
+    service nothing. For the demo only: never on a real portal."""
+    siren = epci_siren or str(tk.config.get("ckanext.territoire.epci_siren"))
+    with ctx.meta["flask_app"].test_request_context():
+        try:
+            done = demo.seed(siren)
+        except demo.DemoError as error:
+            click.secho(
+                tk._("Error: {message}").format(message=error), err=True, fg="red"
+            )
+            raise SystemExit(1) from None
+    click.echo(
+        tk._(
+            "Demo observatory: register {dataset} ({firms} firms), {contracts} "
+            "contracts; see /observatory."
+        ).format(**done)
     )

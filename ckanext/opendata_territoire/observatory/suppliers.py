@@ -181,11 +181,12 @@ def refresh(
     max_age_days: int | None = None,
     limit: int | None = None,
     progress: Callable[[int, int, Answer], None] | None = None,
+    ask_service: bool = True,
 ) -> Refresh:
-    """Loads the register, asks the service what it must, then copies the
-    localities onto the awards."""
+    """Loads the register, asks the service what it must (unless
+    ``ask_service`` is false), then copies the localities onto the awards."""
     result = Refresh(register=load_register())
-    sirets = to_ask(max_age_days)
+    sirets = to_ask(max_age_days) if ask_service else []
     if limit is not None:
         result.remaining = max(0, len(sirets) - limit)
         sirets = sirets[:limit]
