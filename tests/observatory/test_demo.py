@@ -32,7 +32,7 @@ def test_demo_observatory_with_the_shipped_sample(app, cli, territory):
     again = cli.invoke(ckan_command, ["territoire", "observatory", "seed-demo"])
 
     assert seeded.exit_code == 0, seeded.output
-    assert "(300 firms)" in seeded.output
+    assert "(300 entreprises)" in seeded.output
     assert again.exit_code == 0, again.output  # idempotent
     total = helpers.call_action("territoire_procurement_stats")["total"]
     assert total["contracts"] > 100
@@ -42,5 +42,5 @@ def test_demo_observatory_with_the_shipped_sample(app, cli, territory):
     assert 0 < total["territory"]["amount_share"] < 1
     soup = BeautifulSoup(app.get("/observatory").body, "html.parser")
     figures = soup.select_one(".territoire-observatory-figures").get_text(" ")
-    assert re.search(r"Won by: Firms of the territory\s+\d+\s%", figures)
+    assert re.search(r"Remporté par : Entreprises du territoire\s+\d+\s%", figures)
     assert len(soup.select(".territoire-observatory-bars li")) > 3

@@ -1,4 +1,4 @@
-"""The observatory's pages, as a visitor sees them: figures, bars, gaps,
+"""The observatory's pages, as a visitor sees them (in French): figures, bars, gaps,
 table, CSV export and method, the filters as a plain GET form."""
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ def test_territory_page_shows_the_figures_charts_gaps_and_method(app):
 
     figures = " ".join(texts(soup, ".territoire-observatory-figures"))
     assert "780\u202f000\u00a0€" in figures
-    assert "36\u00a0% of the amount (280\u202f000\u00a0€), 2,5 contracts" in figures
+    assert "36\u00a0% du montant (280\u202f000\u00a0€), 2,5 marchés" in figures
     bars = texts(soup, ".territoire-observatory-bars li")
-    assert "2023 300\u202f000\u00a0€ · territory: 67\u00a0%" in bars
+    assert "2023 300\u202f000\u00a0€ · territoire : 67\u00a0%" in bars
     assert bars[2].startswith("Services informatiques")  # the largest domain
     gaps = texts(soup, ".territoire-observatory-gaps tbody th")
     assert gaps == [
@@ -43,7 +43,7 @@ def test_territory_page_shows_the_figures_charts_gaps_and_method(app):
     ]
     method = " ".join(texts(soup, ".territoire-observatory-method"))
     assert "38153, 38548" in method
-    assert "never guessed" in method
+    assert "jamais devinée" in method
 
 
 def test_the_filters_are_a_get_form_that_narrows_the_figures(app):
@@ -70,7 +70,7 @@ def test_bad_filter_is_explained_and_ignored(app):
     soup = page(app, "/observatory?years=20x4")
 
     alert = " ".join(texts(soup, ".alert-danger"))
-    assert "years" in alert and "is not a year" in alert
+    assert "years" in alert and "n'est pas une année" in alert
     assert "780\u202f000" in " ".join(texts(soup, ".territoire-observatory-figures"))
 
 

@@ -1,4 +1,5 @@
-"""`ckan territoire suppliers refresh`: the register first (it wins over the
+"""`ckan territoire suppliers refresh` (in French, the portal's language): the
+register first (it wins over the
 service), then the service for what is missing, failed or too old, with its
 progress; resumable; unknown stays unknown."""
 
@@ -47,13 +48,13 @@ def test_refresh_prints_its_progress_and_a_summary(cli, imported, sirene):
     lines = output.splitlines()
     # The register's L2 is not asked; the TVA number is no SIRET.
     assert lines[:4] == [
-        f"[1/4] {L1}: found (ENGINS)",
-        f"[2/4] {D1}: found (GRENOBLE)",
-        f"[3/4] {E1}: found (LYON)",
-        f"[4/4] {U1}: not found",
+        f"[1/4] {L1}: trouvé (ENGINS)",
+        f"[2/4] {D1}: trouvé (GRENOBLE)",
+        f"[3/4] {E1}: trouvé (LYON)",
+        f"[4/4] {U1}: introuvable",
     ]
-    assert "Register of local firms: 2 firms." in output
-    assert "4 asked, 3 found, 1 not found, 0 errors" in output
+    assert "Registre des entreprises locales : 2 entreprises." in output
+    assert "4 demandés, 3 trouvés, 1 introuvables, 0 erreurs" in output
     assert localities() == {
         (L1, "38153", "PME"),
         (L2, "38548", "PME"),  # the register, not the service's Paris
@@ -70,13 +71,13 @@ def test_refresh_is_resumable_and_asks_only_what_is_missing(cli, imported, siren
     second = refresh(cli).output
     third = refresh(cli).output
 
-    assert "3 left for the next run" in first
+    assert "3 restent pour la prochaine exécution" in first
     # Without a register, L2 is asked too: five SIRETs in all.
-    assert "3 asked" in second
+    assert "3 demandés" in second
     assert {q for q, _page in sirene.requests} == {L1, L2, D1, E1, U1}
     again = {q for q, _page in sirene.requests[len(asked_first) :]}
     assert again.isdisjoint({q for q, _page in asked_first})
-    assert "0 asked" in third
+    assert "0 demandés" in third
 
 
 def test_failed_lookups_are_asked_again_and_keep_a_known_answer(cli, imported, sirene):
@@ -85,7 +86,7 @@ def test_failed_lookups_are_asked_again_and_keep_a_known_answer(cli, imported, s
 
     output = refresh(cli, "--max-age-days", "0").output
 
-    assert f"{E1}: error (HTTP 500)" in output
+    assert f"{E1}: erreur (HTTP 500)" in output
     # The answer known before the failure stays.
     assert (E1, "69123", "GE") in localities()
     sirene.requests.clear()
