@@ -69,3 +69,6 @@ class Award(tk.BaseModel):
     siret = sa.Column(sa.UnicodeText, nullable=False, default="")
     commune = sa.Column(sa.UnicodeText, nullable=True)  # resolved locality
     category = sa.Column(sa.UnicodeText, nullable=True)  # resolved size
+    # territory, departement, elsewhere or unknown: the commune placed
+    # against the territory's communes when the suppliers were resolved.
+    locality = sa.Column(sa.UnicodeText, nullable=False, default="unknown")

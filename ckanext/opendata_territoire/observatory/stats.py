@@ -9,7 +9,9 @@ catalogue whose ``epci_siren`` is ``ckanext.territoire.epci_siren``), "in
 the département" when it is in another commune of the départements of
 these communes, "elsewhere" when its commune is known and elsewhere, and
 "unknown" when neither the register nor the SIRENE service gives its
-commune (never guessed).
+commune (never guessed). The class is placed when the suppliers are resolved
+(observatory/suppliers.py, after each import, refresh and rebuild), and
+stored on the awards: the figures read it.
 """
 
 from __future__ import annotations
@@ -161,10 +163,7 @@ def scope(data_dict: dict[str, Any], with_cpv: bool = True) -> Scope:
 
 def _where(found: Scope) -> tuple[str, dict[str, Any]]:
     clauses = ["TRUE"]
-    params: dict[str, Any] = {
-        "communes": found.communes or [""],
-        "departements": found.departements or [""],
-    }
+    params: dict[str, Any] = {}
     if found.organization_id:
         clauses.append("organization_id = :organization_id")
         params["organization_id"] = found.organization_id
@@ -178,17 +177,6 @@ def _where(found: Scope) -> tuple[str, dict[str, Any]]:
             clauses.append(f"{column} = ANY(:{name})")
             params[name] = values
     return " AND ".join(clauses), params
-
-
-LOCALITY = """
-CASE
-  WHEN commune IS NULL THEN 'unknown'
-  WHEN commune = ANY(:communes) THEN 'territory'
-  WHEN (CASE WHEN commune LIKE '97%' THEN left(commune, 3) ELSE left(commune, 2) END)
-       = ANY(:departements) THEN 'departement'
-  ELSE 'elsewhere'
-END
-"""
 
 
 def _measures() -> str:
@@ -274,10 +262,7 @@ def _key(group: str, key: Any, found: Scope) -> Any:
 def procurement_stats(found: Scope, group: str | None) -> dict[str, Any]:
     where, params = _where(found)
     awards = f"""
-        FROM (
-          SELECT *, {LOCALITY} AS locality
-          FROM territoire_procurement_award WHERE {where}
-        ) awards
+        FROM territoire_procurement_award WHERE {where}
     """
     if group:
         column = COLUMNS[group]
@@ -323,11 +308,8 @@ def procurement_gaps(
     where, params = _where(found)
     query = f"""
         SELECT cpv_division AS key, FALSE AS is_total, {_measures()}
-        FROM (
-          SELECT *, {LOCALITY} AS locality
-          FROM territoire_procurement_award
-          WHERE {where} AND cpv_division IS NOT NULL
-        ) awards
+        FROM territoire_procurement_award
+        WHERE {where} AND cpv_division IS NOT NULL
         GROUP BY cpv_division
         HAVING sum(weight * amount) > 0
           AND coalesce(sum(weight * amount) FILTER (WHERE locality = 'territory'), 0)

@@ -227,14 +227,34 @@ UPDATE territoire_procurement_award a SET
   END
 """
 
+LOCALITY = """
+UPDATE territoire_procurement_award SET locality = CASE
+  WHEN commune IS NULL THEN 'unknown'
+  WHEN commune = ANY(:communes) THEN 'territory'
+  WHEN (CASE WHEN commune LIKE '97%' THEN left(commune, 3) ELSE left(commune, 2) END)
+       = ANY(:departements) THEN 'departement'
+  ELSE 'elsewhere'
+END
+"""
+
 
 def resolve(buyer_siren: str | None = None) -> None:
     """Copies each award's titulaire locality and size (register first,
-    then the service's answer; else unknown)."""
-    if buyer_siren is None:
-        model.Session.execute(sa.text(RESOLVE))
-    else:
-        model.Session.execute(
-            sa.text(RESOLVE + " WHERE a.buyer_siren = :siren"), {"siren": buyer_siren}
-        )
+    then the service's answer; else unknown), and places the locality
+    against the territory's communes (those of the catalogue now)."""
+    from ckanext.opendata_territoire.observatory import stats
+
+    communes = stats.territory_communes()
+    params: dict[str, Any] = {
+        "communes": communes or [""],
+        "departements": sorted({stats.departement(c) for c in communes}) or [""],
+    }
+    where = ""
+    if buyer_siren is not None:
+        where = " WHERE buyer_siren = :siren"
+        params["siren"] = buyer_siren
+    model.Session.execute(
+        sa.text(RESOLVE + where.replace("buyer_siren", "a.buyer_siren")), params
+    )
+    model.Session.execute(sa.text(LOCALITY + where), params)
     model.Session.commit()

@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("siret", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("commune", sa.UnicodeText),
         sa.Column("category", sa.UnicodeText),
+        sa.Column("locality", sa.UnicodeText, nullable=False, server_default="unknown"),
     )
     op.create_index(
         "territoire_procurement_award_buyer",
