@@ -79,13 +79,13 @@ def test_csv_export_follows_the_filters(app):
 
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["year"], r["contrats"], r["montant"]) for r in rows] == [
+    assert [(r["annee"], r["contrats"], r["montant"]) for r in rows] == [
         ("2023", "1", "100000.0"),
         ("2024", "2", "120000.0"),
         ("total", "3", "220000.0"),
     ]
-    assert rows[1]["montant_territory"] == "80000.0"
-    assert rows[1]["montant_unknown"] == "40000.0"
+    assert rows[1]["montant_territoire"] == "80000.0"
+    assert rows[1]["montant_inconnue"] == "40000.0"
 
 
 def test_an_organization_that_buys_nothing_has_no_page(app, territory):

@@ -55,8 +55,14 @@ def test_by_year():
 
 
 def test_by_buyer_commune():
-    groups = {g["key"]: g for g in stats(group_by="commune")["groups"]}
+    found = stats(group_by="commune")["groups"]
+    groups = {g["key"]: g for g in found}
 
+    assert [g["label"] for g in found] == [  # by name
+        "CC du Massif du Vercors",
+        "Engins",
+        "Villard-de-Lans",
+    ]
     assert {k: (g["contracts"], g["amount"]) for k, g in groups.items()} == {
         "engins": (3, 380000),
         "villard-de-lans": (2, 340000),

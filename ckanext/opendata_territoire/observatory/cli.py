@@ -124,9 +124,9 @@ def seed_demo(ctx: click.Context, epci_siren: str | None) -> None:
                 tk._("Error: {message}").format(message=error), err=True, fg="red"
             )
             raise SystemExit(1) from None
-    click.echo(
-        tk._(
-            "Demo observatory: register {dataset} ({firms} firms), {contracts} "
-            "contracts; see /observatory."
-        ).format(**done)
-    )
+        click.echo(
+            tk._(
+                "Demo observatory: register {dataset} ({firms} firms), {contracts} "
+                "contracts; see /observatory."
+            ).format(**done)
+        )

@@ -288,6 +288,8 @@ def procurement_stats(found: Scope, group: str | None) -> dict[str, Any]:
                     **_figures(row),
                 }
             )
+    if group == "commune":
+        groups.sort(key=lambda g: str(g["label"]))
     published = total.published if total is not None else None
     return {
         "filters": found.as_dict(),

@@ -17,6 +17,20 @@ from ckanext.opendata_territoire.observatory import cpv, stats
 blueprint = Blueprint("territoire_observatory", __name__)
 
 FILTERS = ("commune", "years", "cpv", "procedure")
+# The CSV's column names, in French like the DECP's.
+CSV_GROUPS = {
+    "year": "annee",
+    "commune": "acheteur",
+    "cpv": "division_cpv",
+    "procedure": "procedure",
+    "nature": "nature",
+}
+CSV_LOCALITIES = {
+    "territory": "territoire",
+    "departement": "departement",
+    "elsewhere": "ailleurs",
+    "unknown": "inconnue",
+}
 DOMAINS_SHOWN = 12
 
 
@@ -171,12 +185,12 @@ def _csv(commune: str | None) -> Response:
     localities = list(stats.LOCALITIES)
     writer.writerow(
         [
-            group,
+            CSV_GROUPS[group],
             "libelle",
             "contrats",
             "montant",
-            *[f"contrats_{name}" for name in localities],
-            *[f"montant_{name}" for name in localities],
+            *[f"contrats_{CSV_LOCALITIES[name]}" for name in localities],
+            *[f"montant_{CSV_LOCALITIES[name]}" for name in localities],
             "contrats_pme",
             "montant_pme",
             "offres_moyenne",
