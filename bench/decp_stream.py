@@ -1,6 +1,7 @@
 """Benchmark of the DECP territory filter and harvest on a large national file.
 
     .dev/venv/bin/python bench/decp_stream.py [--size-mb 1024] [--file PATH]
+        [--generator ../shared/tools/gen_decp.py]
         [--keep] [--repeat 1] [--ckan-ini .dev/demo.ini] [--no-harvest] [--json]
 
 1. Makes a national file (2022 format, 5 % of dirty contracts, the CCMV's
@@ -313,6 +314,11 @@ def harvest(ini: str, path: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=1024)
+    parser.add_argument(
+        "--generator",
+        default=str(GENERATOR),
+        help="the DECP generator (default: ../shared/tools/gen_decp.py)",
+    )
     parser.add_argument("--file", help="read this DECP file instead of generating one")
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each reading")
@@ -334,11 +340,13 @@ def main() -> int:
     if args.file:
         path = args.file
     else:
+        if not os.path.exists(args.generator):
+            parser.error(f"no generator at {args.generator}: use --generator or --file")
         folder = tempfile.mkdtemp(prefix="decp-bench-", dir="/tmp")
         path = os.path.join(folder, "decp-national.json")
         started = time.perf_counter()
         say(f"generating a {args.size_mb:.0f} MB national file in {folder}")
-        command = [sys.executable, str(GENERATOR), "--format", "2022"]
+        command = [sys.executable, args.generator, "--format", "2022"]
         command += ["--size-mb", str(args.size_mb), "--dirty", "0.05", "--stats"]
         done = subprocess.run(
             [*command, "-o", path],

@@ -416,3 +416,85 @@ def test_who_may_read_and_change_a_communes_private_dataset(
             )
 
     assert result == {role: role in allowed for role in ROLES}
+
+
+# Harvest sources (ckanext-harvest's actions, guarded by
+# harvesters/auth.py): a harvest writes into every member's procurement
+# datasets, so only the EPCI's admins (for the EPCI's sources) and sysadmins
+# manage and run them.
+HARVEST_MANAGERS = TERRITORY
+
+
+def harvest_source(territory, name: str) -> dict[str, Any]:
+    return helpers.call_action(
+        "harvest_source_create",
+        context={"user": territory["people"]["sysadmin"]["name"]},
+        name=name,
+        title="DECP du territoire",
+        url=f"https://decp.example/{name}/",
+        source_type="decp",
+        owner_org="ccmv",
+    )
+
+
+@pytest.mark.parametrize(
+    ("owner", "allowed"), [("ccmv", HARVEST_MANAGERS), ("engins", SYSADMIN)]
+)
+def test_who_may_create_a_harvest_source(app, territory, owner, allowed):
+    result = {}
+    for role in ROLES:
+        response = app.post(
+            "/api/3/action/harvest_source_create",
+            json={
+                "name": f"decp-{role.replace('_', '-')}",
+                "title": "DECP",
+                "url": f"https://decp.example/{role}/",
+                "source_type": "decp",
+                "owner_org": owner,
+            },
+            headers=headers(user_of(territory, role)),
+        )
+        result[role] = outcome(response)
+        if result[role]:
+            assert response.json["success"], response.body
+
+    assert result == {role: role in allowed for role in ROLES}
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        ("harvest_source_update", {"title": "DECP (relu)", "source_type": "decp"}),
+        ("harvest_job_create", {}),
+        ("harvest_source_clear", {}),
+    ],
+)
+def test_who_may_change_or_run_a_harvest_source(app, territory, action, params):
+    result = {}
+    for role in ROLES:
+        source = harvest_source(territory, f"decp-{role.replace('_', '-')}")
+        data = {"id": source["id"], "source_id": source["id"], **params}
+        if action == "harvest_source_update":
+            data.update(name=source["name"], url=source["url"], owner_org="ccmv")
+        response = app.post(
+            f"/api/3/action/{action}",
+            json=data,
+            headers=headers(user_of(territory, role)),
+        )
+        result[role] = outcome(response)
+
+    assert result == {role: role in HARVEST_MANAGERS for role in ROLES}
+
+
+def test_who_may_open_the_new_harvest_source_form(app, territory):
+    result = {}
+    for role in ROLES:
+        response = app.get(
+            "/harvest/new",
+            headers=headers(user_of(territory, role)),
+            follow_redirects=False,
+        )
+        assert response.status_code < 500, response.body[:2000]
+        result[role] = response.status_code == 200
+
+    assert result == {role: role in HARVEST_MANAGERS for role in ROLES}

@@ -12,6 +12,7 @@ a value that cannot be mended is removed, never invented.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ REJECTIONS: dict[str, str] = {
     "invalid_buyer": N_("the buyer identifier is not a 14-digit SIRET"),
 }
 
+# Above this, a count (months, offers, a modification's number) is garbage,
+# and PostgreSQL's integer columns could not hold it.
+INTEGER_MAX = 2**31 - 1
 # Above this, an amount in euros is a typing accident (1.0E17...).
 AMOUNT_MAX = 10_000_000_000
 # Contracts older than this are not DECP (the format dates from 2016; the
@@ -498,12 +502,15 @@ class _Cleaner:
                 del node[key]
                 self.note("bad_value", where, value)
                 return
-        if number is None:
+        if number is None or (isinstance(number, float) and not math.isfinite(number)):
+            # "1e400" written as text reads as infinity: no JSON can hold it.
             del node[key]
-            self.note("bad_value", where, value)
+            self.note(
+                "absurd_amount" if key in AMOUNT_KEYS else "bad_value", where, value
+            )
             return
         if integer:
-            if number != int(number):
+            if number != int(number) or abs(number) > INTEGER_MAX:
                 del node[key]
                 self.note("bad_value", where, value)
                 return

@@ -23,6 +23,12 @@ from ckanext.opendata_territoire.decp import formats as f
 BUFFER_SIZE = 16 * 1024  # smaller reads measured faster than 64 KiB (cache)
 BOM = b"\xef\xbb\xbf"
 CONCESSION_MARK = b'"contrat-concession"'
+# More brackets open than this and the file is refused: a DECP record nests
+# a few levels, while ijson's memory grows with the square of the depth
+# (20,000 levels take 1 GB). Brackets inside strings are counted too (the
+# count must stay a few byte scans per chunk), hence the margin.
+MAX_DEPTH = 4096
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def N_(message: str) -> str:
@@ -58,20 +64,34 @@ class RawRecord:
     position: int  # 1 for the file's first record
 
 
+# The first element of an XML document: after its declaration, comments,
+# processing instructions and doctype.
+_XML_ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
+
+
+class TooDeep(Exception):
+    """Raised by :class:`CountingReader` when more JSON brackets are open
+    than :data:`MAX_DEPTH`."""
+
+
 class CountingReader(io.RawIOBase):
     """A binary file wrapper that skips a UTF-8 byte-order mark, counts the
-    bytes read (for a progress bar) and remembers whether a byte pattern
-    occurred."""
+    bytes read (for a progress bar), remembers whether a byte pattern
+    occurred and, for JSON (``max_depth``), refuses brackets nested deeper
+    than ``max_depth``."""
 
     def __init__(
         self,
         raw: BinaryIO,
         progress: Callable[[int], None] | None = None,
         watch: bytes | None = None,
+        max_depth: int | None = MAX_DEPTH,
     ) -> None:
         self.raw = raw
         self.progress = progress
         self.watch = watch
+        self.max_depth = max_depth
+        self.depth = 0
         self.seen = False
         self.bytes_read = 0
         self._tail = b""
@@ -94,6 +114,14 @@ class CountingReader(io.RawIOBase):
             if self.watch in data or self.watch in edge:
                 self.seen = True
             self._tail = data[-len(self.watch) :]
+        if self.max_depth is not None:
+            # One pass keeps the brackets only (three times faster than
+            # counting each in the chunk); then openers minus closers.
+            brackets = data.translate(None, _NOT_BRACKETS)
+            self.depth += 2 * (brackets.count(b"[") + brackets.count(b"{"))
+            self.depth -= len(brackets)
+            if self.depth > self.max_depth:
+                raise TooDeep()
         if self.progress is not None:
             self.progress(self.bytes_read)
         return data
@@ -113,6 +141,13 @@ def detect_format(fp: BinaryIO) -> str:
     text = head[len(BOM) :] if head.startswith(BOM) else head
     text = text.lstrip()
     if text.startswith(b"<"):
+        root = _XML_ROOT.search(text)
+        name = root.group(1).decode("utf-8", "replace") if root else ""
+        if name and name.rpartition(":")[2] != "marches":
+            raise DecpReadError(
+                N_("not a DECP file: its XML root is <{root}>, not <marches>"),
+                root=name,
+            )
         return f.XML
     if not text.startswith(b"{"):
         raise DecpReadError(N_("not a DECP file: neither JSON nor XML"))
@@ -126,6 +161,8 @@ def detect_format(fp: BinaryIO) -> str:
                 break
             if prefix == "" and event == "end_map":
                 break
+    except TooDeep as error:
+        raise _read_error(error, 0) from error
     except ijson.JSONError as error:
         raise DecpReadError(
             N_("invalid JSON before the contracts: {error}"), error=_one_line(error)
@@ -250,7 +287,7 @@ def _json_items(
                     continue
             stats.records, stats.skipped, skipped = position, stats.skipped + skipped, 0
             yield RawRecord(version, kind, item, position)
-    except ijson.JSONError as error:
+    except (ijson.JSONError, TooDeep) as error:
         stats.records, stats.skipped = position, stats.skipped + skipped
         raise _read_error(error, position) from error
     stats.records, stats.skipped = position, stats.skipped + skipped
@@ -274,12 +311,21 @@ def _json_items_any(
                 stats.skipped += 1
                 continue
             yield RawRecord(version, item_kind, item, position)
-    except ijson.JSONError as error:
+    except (ijson.JSONError, TooDeep) as error:
         stats.records = position
         raise _read_error(error, position) from error
 
 
 def _read_error(error: Exception, records: int) -> DecpReadError:
+    if isinstance(error, TooDeep):
+        return DecpReadError(
+            N_(
+                "brackets nested more than {depth} levels deep after {records}"
+                " records: not a DECP file"
+            ),
+            records,
+            depth=MAX_DEPTH,
+        )
     if "premature EOF" in str(error):
         return DecpReadError(
             N_("the file stops before its end (truncated?) after {records} records"),
@@ -316,7 +362,7 @@ _KINDS = {"marche": f.MARCHE, "contrat-concession": f.CONCESSION}
 def _xml_records(
     fp: BinaryIO, progress: Callable[[int], None] | None
 ) -> Iterator[RawRecord]:
-    source = CountingReader(fp, progress)
+    source = CountingReader(fp, progress, max_depth=None)  # brackets are text
     parser = etree.iterparse(
         source,
         events=("end",),

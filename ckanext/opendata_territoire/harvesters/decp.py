@@ -36,7 +36,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import requests
-from ckan import model
+from ckan import model, plugins
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -54,6 +54,7 @@ from ckanext.opendata_territoire.decp.pipeline import (
 )
 from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset, publish
 from ckanext.opendata_territoire.decp.readers import DecpReadError
+from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import datagouv
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
@@ -239,6 +240,11 @@ def rejection_problem(rejection: dict[str, Any]) -> str:
 
 class DecpHarvester(HarvesterBase):
     """Harvests the DECP of the territory's buyers."""
+
+    plugins.implements(plugins.IAuthFunctions)
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return harvest_auth.auth_functions()
 
     def info(self) -> dict[str, str]:
         return {
