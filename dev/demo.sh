@@ -90,6 +90,20 @@ ensure_procurement() {
     say "$(grep -m 1 -E '^(Lus|Read)' "$out" || tail -n 1 "$out")"
 }
 
+ensure_observatory() {
+    # The EPCI's register of local firms, shipped in the package (made from
+    # the DECP sample's firms, whose SIRETs SIRENE does not know), published
+    # as a dataset; the observatory (/observatory) is then filled from the
+    # DataStore and that register, without asking the SIRENE service.
+    local out=$RUN_DIR/observatory-seed.out
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire observatory seed-demo --epci 243801024 >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire observatory seed-demo failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    say "$(tail -n 1 "$out")"
+}
+
 ensure_demo_usage() {
     # Made-up usage, a reuse and a question so that the publisher's view
     # (/organization/<name>/usage) has something to show; idempotent.
@@ -109,6 +123,7 @@ bash "$REPO_DIR/dev/ckan-db.sh" "$DEMO_INI"
 ensure_sysadmin
 ensure_territory
 ensure_procurement
+ensure_observatory
 ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"
 

@@ -175,6 +175,11 @@ ACTIONS: dict[str, Rule] = {
         ACT_A, {"id": "{feedback}", "answer": "Oui."}, setup=new_feedback
     ),
     "territoire_feedback_hide": Rule(ACT_A, {"id": "{feedback}"}, setup=new_feedback),
+    # Public procurement data: anyone reads the observatory's figures.
+    "territoire_procurement_stats": Rule(
+        EVERYONE, {"commune": "engins", "group_by": "year"}
+    ),
+    "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
 }
 
 # (endpoint, HTTP method) -> rule with the page's path.
@@ -238,6 +243,18 @@ PAGES: dict[tuple[str, str], Rule] = {
         setup=private_file,
     ),
     ("territoire_licences.index", "GET"): Rule(EVERYONE, path="/licences"),
+    ("territoire_observatory.territory_page", "GET"): Rule(
+        EVERYONE, path="/observatory"
+    ),
+    ("territoire_observatory.territory_csv", "GET"): Rule(
+        EVERYONE, path="/observatory.csv"
+    ),
+    ("territoire_observatory.organization_page", "GET"): Rule(
+        EVERYONE, path="/organization/engins/observatory"
+    ),
+    ("territoire_observatory.organization_csv", "GET"): Rule(
+        EVERYONE, path="/organization/engins/observatory.csv"
+    ),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(
         SIGNED_IN, path="/reuses/new", denied_status=302

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +36,8 @@ from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import COLUMNS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
 from ckanext.opendata_territoire.decp.writers import write_csv_rows, write_json
+
+log = logging.getLogger(__name__)
 
 DATASET_FIELD = "decp_buyer_siren"
 BATCH = 1000
@@ -290,11 +293,26 @@ def publish(
             except Exception as error:  # one buyer's failure stops no other
                 model.Session.rollback()
                 result.error = _message(error)
+            else:
+                if not dry_run and (result.inserted or result.updated):
+                    _update_observatory(siren, org)
         if org is not None or contracts:
             results.append(result)
             if progress:
                 progress(result)
     return results
+
+
+def _update_observatory(siren: str, org: dict[str, Any]) -> None:
+    """The observatory's copy of the buyer's table (observatory/contracts.py);
+    its failure leaves the published contracts as they are."""
+    from ckanext.opendata_territoire.observatory import contracts
+
+    try:
+        contracts.sync_buyer(siren, org)
+    except Exception:
+        model.Session.rollback()
+        log.exception("observatory: the contracts of %s are not copied", siren)
 
 
 def _message(error: Exception) -> str:

@@ -3,6 +3,8 @@ folders (each feature module lists its actions in ``__all__``)."""
 
 from ckanext.opendata_territoire.licences import actions as _licences
 from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
+from ckanext.opendata_territoire.observatory import actions as _observatory
+from ckanext.opendata_territoire.observatory.actions import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
 from ckanext.opendata_territoire.quality import actions as _quality
@@ -18,4 +20,5 @@ __all__ = [
     *_quality.__all__,
     *_usage.__all__,
     *_licences.__all__,
+    *_observatory.__all__,
 ]

@@ -3,6 +3,8 @@ folders (each feature module lists them in ``__all__``)."""
 
 from ckanext.opendata_territoire.licences import auth as _licences
 from ckanext.opendata_territoire.licences.auth import *  # noqa: F403
+from ckanext.opendata_territoire.observatory import auth as _observatory
+from ckanext.opendata_territoire.observatory.auth import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
 from ckanext.opendata_territoire.quality import auth as _quality
@@ -18,4 +20,5 @@ __all__ = [
     *_quality.__all__,
     *_usage.__all__,
     *_licences.__all__,
+    *_observatory.__all__,
 ]

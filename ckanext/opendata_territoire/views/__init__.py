@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.opendata_territoire.licences.views import blueprint as licences
+from ckanext.opendata_territoire.observatory.views import blueprint as observatory
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
 from ckanext.opendata_territoire.quality.views import blueprint as quality
 from ckanext.opendata_territoire.usage.views import blueprint as usage
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [onboarding, quality, usage, licences]
+    return [onboarding, quality, usage, licences, observatory]
