@@ -1,7 +1,8 @@
 """The EPCI's data administrator in the browser: declares the territory's
 procurement harvest (a data.gouv.fr dataset, here a local server answering
 like it), starts it, watches the job until it has published each commune's
-contracts, and opens a commune's procurement dataset and its CSV file.
+contracts, opens a commune's procurement dataset and its CSV file, then the
+territory's procurement observatory and its CSV export.
 
 The harvest's queues are worked in the test process, stage by stage, as the
 gather and fetch workers of `make demo` would."""
@@ -88,5 +89,19 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     response = page.request.get(csv_url)
     assert response.status == 200
     assert "2024-0001" in response.text()
+
+    # The observatory of the territory, filled by the harvest.
+    admin.go("/")
+    page.click("a[href$='/observatory']")
+    page.wait_for_load_state("networkidle")
+    admin.step("observatory")
+    body = page.inner_text("body")
+    assert "Chiffres clés" in body
+    assert "Engins" in body and "Villard-de-Lans" in body
+    csv_link = page.locator("a:has-text('Télécharger en CSV')")
+    export = page.request.get(admin.base_url + csv_link.first.get_attribute("href"))
+    assert export.status == 200
+    assert "text/csv" in export.headers["content-type"]
+    assert len(export.text().strip().splitlines()) >= 2  # a header and figures
 
     admin.assert_accessible()
