@@ -6,9 +6,11 @@
 Concurrent clients (threads, one keep-alive HTTP session each) request, in
 turn, the pages and API calls a visitor and a reuser make: the home page, the
 dataset search page with a facet, a dataset page, `package_search`,
-`package_show`, `territoire_territory_show`, `datastore_search` (when a
-DataStore resource exists) and any extra path given with `--path`. The run is
-bounded in time (`--duration`) and, if given, in requests (`--max-requests`).
+`package_show`, `territoire_territory_show`, the procurement observatory
+(`territoire_procurement_stats` by year, `territoire_procurement_gaps`, the
+`/observatory` page), `datastore_search` (when a DataStore resource
+exists) and any extra path given with `--path`. The run is bounded in time
+(`--duration`) and, if given, in requests (`--max-requests`).
 
 It prints, per kind of request and overall: requests, throughput, latency
 p50/p95/p99 and errors (an HTTP status of 400 or more, or no answer). Exit
@@ -64,6 +66,12 @@ def discover_targets(base_url: str, extra: Iterable[str] = ()) -> list[Target]:
         Target("search page", "/dataset/?q=&sort=score+desc"),
         Target("api package_search", "/api/3/action/package_search?q=*:*&rows=20"),
         Target("api territory_show", "/api/3/action/territoire_territory_show"),
+        Target(
+            "api procurement_stats",
+            "/api/3/action/territoire_procurement_stats?group_by=year",
+        ),
+        Target("api procurement_gaps", "/api/3/action/territoire_procurement_gaps"),
+        Target("observatory page", "/observatory"),
     ]
     if found:
         name = found[0]["name"]
