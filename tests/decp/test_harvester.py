@@ -6,6 +6,7 @@ timeouts and truncated bodies reported, and nothing published lost."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -193,6 +194,60 @@ def test_unchanged_source_downloads_nothing_and_changes_nothing(datagouv, territ
     assert (objects, gather_errors) == ({}, [])
     assert datagouv.files_requested() == []
     assert dataset_of("engins")["metadata_modified"] == before["metadata_modified"]
+
+
+def test_a_harvest_whose_import_died_is_taken_again_and_not_left_running(
+    datagouv, territory, ckan_config, monkeypatch
+):
+    """The fetch worker killed after gather: its objects never imported. The
+    job is closed by ckan.harvest.timeout instead of staying "Running", and
+    the next harvest downloads the files again (they are not "unchanged":
+    nothing of them was published)."""
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    job_dict = helpers.call_action(
+        "harvest_job_create", {"ignore_auth": True}, source_id=src["id"], run=False
+    )
+    job = HarvestJob.get(job_dict["id"])
+    job.status = "Running"
+    job.save()
+    ids = queue.gather_stage(DecpHarvester(), job)
+    assert ids  # gathered, then the worker died: no fetch, no import
+    stuck = HarvestObject.get(ids[0])
+    stuck.state = "STARTED"
+    stuck.fetch_started = stuck.gathered
+    stuck.save()
+
+    # Two hours later, `ckan harvester run` (every minute in the demo, every
+    # five in docker/) closes the job after ckan.harvest.timeout minutes.
+    monkeypatch.setitem(ckan_config, "ckan.harvest.timeout", "60")
+    for obj in HarvestObject.filter(harvest_job_id=job.id).all():
+        obj.gathered = obj.gathered - dt.timedelta(hours=2)
+        if obj.fetch_started:
+            obj.fetch_started = obj.fetch_started - dt.timedelta(hours=2)
+        obj.save()
+    job.gather_started = job.gather_started - dt.timedelta(hours=2)
+    job.gather_finished = job.gather_finished - dt.timedelta(hours=2)
+    job.created = job.created - dt.timedelta(hours=2)
+    job.save()
+    helpers.call_action("harvest_jobs_run", {"ignore_auth": True}, source_id=src["id"])
+    assert HarvestJob.get(job.id).status == "Finished"
+    datagouv.requests.clear()
+
+    objects, gather_errors = harvest(src)
+
+    assert gather_errors == []
+    assert sorted(datagouv.files_requested()) == [
+        "/api/1/datasets/r/r-june",
+        "/api/1/datasets/r/r-may",
+    ]
+    assert objects["213801533"].report_status == "added"
+    assert objects["213805484"].report_status == "added"
+    assert [r["id"] for r in table_rows(dataset_of("engins"))] == [
+        "2024-0001",
+        "2024-0002",
+        "2024-0102",
+    ]
 
 
 def test_only_the_changed_file_is_downloaded_again(datagouv, territory):

@@ -166,15 +166,24 @@ def _datagouv_url() -> str:
     return str(tk.config.get("ckanext.territoire.datagouv_url"))
 
 
-# What the last harvest saw: kept in an extra of its objects.
+# What the last harvest saw: kept in an extra of its objects. Only a harvest
+# whose objects were all imported counts: when a worker died during the
+# import (or an import failed), its files are taken again next time, not
+# skipped as unchanged.
 
 
 def previous_state(source_id: str) -> dict[str, Any]:
+    unfinished_jobs = (
+        model.Session.query(HarvestObject.harvest_job_id)
+        .filter(HarvestObject.harvest_source_id == source_id)
+        .filter(HarvestObject.state != "COMPLETE")
+    )
     row = (
         model.Session.query(HarvestObjectExtra.value)
         .join(HarvestObject, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
         .filter(HarvestObject.harvest_source_id == source_id)
         .filter(HarvestObjectExtra.key == STATE_KEY)
+        .filter(HarvestObject.harvest_job_id.notin_(unfinished_jobs))
         .order_by(HarvestObject.gathered.desc())
         .first()
     )
