@@ -205,6 +205,12 @@ PAGES: dict[tuple[str, str], Rule] = {
     ("territoire_onboarding.dashboard_page", "GET"): Rule(
         TERRITORY, path="/organization/ccmv/dashboard"
     ),
+    ("territoire_territory.init_page", "GET"): Rule(
+        TERRITORY, path="/organization/ccmv/territory"
+    ),
+    ("territoire_territory.init_page", "POST"): Rule(
+        TERRITORY, path="/organization/ccmv/territory"
+    ),
     ("territoire_onboarding.dashboard_csv", "GET"): Rule(
         TERRITORY, path="/organization/ccmv/dashboard.csv"
     ),

@@ -1,4 +1,5 @@
-"""The EPCI's data administrator in the browser: declares the territory's
+"""The EPCI's data administrator in the browser: creates the organizations
+of the member communes from the territory dashboard, declares the territory's
 procurement harvest (a data.gouv.fr dataset, here a local server answering
 like it), starts it, watches the job until it has published each commune's
 contracts, opens a commune's procurement dataset and its CSV file, then the
@@ -48,6 +49,23 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     admin = journey()
     page = admin.page
     admin.login(territory["people"]["epci_admin"])
+
+    # The territory: the communes the reference data lists and the catalogue
+    # lacks are created after a preview.
+    admin.go("/organization/ccmv/dashboard")
+    admin.step("territory dashboard")
+    page.click("a:has-text('Communes membres')")
+    page.wait_for_load_state("networkidle")
+    admin.step("member communes preview")
+    assert "à créer" in page.inner_text(".territoire-territory-init")
+    page.click("button:has-text('Créer et mettre à jour ces organisations')")
+    page.wait_for_load_state("networkidle")
+    admin.step("member communes created")
+    assert "Territoire mis à jour" in page.inner_text("body")
+    members = helpers.call_action("territoire_territory_show", epci_siren="243801024")[
+        "members"
+    ]
+    assert len(members) == 6  # the CCMV's six communes
 
     admin.go("/harvest/new")
     admin.step("new harvest source")

@@ -1,7 +1,7 @@
 """Who may call the territory actions: reading the territory is public,
-initialising it is a sysadmin's job. Roles as in the issue: anonymous, a
-registered user, the member, editor and admin of commune A, the admin of
-commune B, the EPCI's admin, a sysadmin."""
+initialising it is for sysadmins and the EPCI's own admins. Roles as in the
+issue: anonymous, a registered user, the member, editor and admin of commune
+A, the admin of commune B, the EPCI's admin, a sysadmin."""
 
 from __future__ import annotations
 
@@ -71,14 +71,16 @@ EVERYONE = {
     "admin of the EPCI": True,
     "sysadmin": True,
 }
-SYSADMINS_ONLY = {role: role == "sysadmin" for role in EVERYONE}
+SYSADMINS_AND_EPCI = {
+    role: role in ("sysadmin", "admin of the EPCI") for role in EVERYONE
+}
 
 
 @pytest.mark.parametrize(
     ("action", "expected"),
     [
         ("territoire_territory_show", EVERYONE),
-        ("territoire_territory_init", SYSADMINS_ONLY),
+        ("territoire_territory_init", SYSADMINS_AND_EPCI),  # the configured EPCI
     ],
 )
 def test_auth_matrix(roles, action, expected):
@@ -88,10 +90,21 @@ def test_auth_matrix(roles, action, expected):
 def test_the_refusal_says_why(roles):
     with pytest.raises(logic.NotAuthorized) as error:
         helpers.call_auth(
-            "territoire_territory_init", {"user": roles["admin of the EPCI"]}
+            "territoire_territory_init", {"user": roles["admin of commune A"]}
         )
 
-    assert "Only a sysadmin can initialise the territory." in str(error.value)
+    assert "Only the administrators of the EPCI and the portal's administrators" in (
+        str(error.value)
+    )
+
+
+def test_an_epci_admin_initialises_only_their_own_epci(roles):
+    user = {"user": roles["admin of the EPCI"]}
+    other_epci = "200040715"  # Grenoble-Alpes Métropole, no organization here
+
+    assert allowed("territoire_territory_init", roles["admin of the EPCI"])
+    with pytest.raises(logic.NotAuthorized):
+        helpers.call_auth("territoire_territory_init", user, epci_siren=other_epci)
 
 
 @pytest.mark.usefixtures("clean_index")

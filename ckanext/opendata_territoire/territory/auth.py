@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import authz
+
+from ckanext.opendata_territoire.territory import roles
+from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
 __all__ = ["territoire_territory_init", "territoire_territory_show"]
 
@@ -20,8 +24,25 @@ def territoire_territory_show(
 def territoire_territory_init(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
-    """Creating organizations for a whole territory is a sysadmin's job."""
+    """Sysadmins (CKAN lets them through before this), and the admins of the
+    EPCI's organization for their own EPCI: they create and update the
+    organizations of their member communes from the reference data."""
+    siren = str(
+        data_dict.get("epci_siren") or tk.config.get("ckanext.territoire.epci_siren")
+    )
+    epci = organizations_by_siren({siren}).get(siren)
+    user = roles.user_name(context)
+    if (
+        epci is not None
+        and epci.get("collectivite_type") == "epci"
+        and user
+        and authz.has_user_permission_for_group_or_org(epci["id"], user, "admin")
+    ):
+        return {"success": True}
     return {
         "success": False,
-        "msg": tk._("Only a sysadmin can initialise the territory."),
+        "msg": tk._(
+            "Only the administrators of the EPCI and the portal's administrators "
+            "can initialise the territory."
+        ),
     }
