@@ -1,5 +1,5 @@
-"""An anonymous reuser finds a dataset with the facets, opens it, downloads
-its file and calls the API the page points to."""
+"""An anonymous reuser finds a dataset with the facets, opens it, reads the
+reuse mention, downloads its file and calls the API the page points to."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def test_a_reuser_searches_opens_downloads_and_calls_the_api(
     page.wait_for_load_state("networkidle")
     reuser.step("dataset page")
     assert page.url.endswith("/dataset/deliberations-engins")
+    # The mention to copy when reusing: the source, its update, the licence.
+    mention = page.inner_text(".territoire-reuse-mention")
+    assert mention.startswith("Source : Engins, mise à jour le ")
+    assert mention.endswith(", Licence Ouverte 2.0")
+    assert "La réutilisation est gratuite." in page.inner_text(".territoire-reuse")
 
     page.click("text=Délibérations 2025")
     page.wait_for_load_state("networkidle")
