@@ -30,6 +30,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "checklist": ("/organization/villard-de-lans/checklist", True),
     "dashboard": ("/organization/cc-du-massif-du-vercors/dashboard", True),
     "usage": ("/organization/cc-du-massif-du-vercors/usage", True),
+    "member-communes": ("/organization/cc-du-massif-du-vercors/territory", True),
     "observatory": ("/observatory", False),
 }
 
