@@ -74,6 +74,53 @@ def test_2022_json_gives_marches_then_concessions():
     ]
 
 
+CONCESSION = {
+    "id": "2024-C1",
+    "autoriteConcedante": {"id": "21380548400011"},
+    "objet": "Délégation du service de l'eau",
+    "valeurGlobale": 1500000.0,
+}
+
+
+@pytest.mark.parametrize("where", ["after", "before", "alone"])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_concessions_are_found_before_or_after_a_long_list_of_marches(where, filtered):
+    # 3,000 marchés (about 1 MB, many read buffers) around the concessions.
+    marches = [dict(MARCHE, id=f"2024-{n}") for n in range(3000)]
+    if where == "alone":
+        marches = []
+    layout = {"marche": marches, "contrat-concession": [CONCESSION]}
+    if where == "before":
+        layout = {"contrat-concession": [CONCESSION], "marche": marches}
+    data = json.dumps({"marches": layout}).encode()
+    buyers = (frozenset({"213805484"}), frozenset()) if filtered else None
+
+    found = list(decp.read_records(io.BytesIO(data), buyers=buyers))
+
+    assert [r.kind for r in found].count("concession") == 1
+    assert len(found) == len(marches) + 1
+
+
+def test_a_file_without_concessions_is_read_once():
+    marches = [dict(MARCHE, id=f"2024-{n}") for n in range(3000)]
+    data = json.dumps({"marches": {"marche": marches}}).encode()
+    source = io.BytesIO(data)
+    reads = []
+    original = source.read
+
+    def counted(size=-1):
+        chunk = original(size)
+        reads.append(len(chunk))
+        return chunk
+
+    source.read = counted  # type: ignore[method-assign]
+
+    assert len(list(decp.read_records(source))) == 3000
+    # One pass over the file (plus its first bytes to tell the format, and its
+    # head and tail searched for the concessions' key), not two.
+    assert sum(reads) < 1.5 * len(data)
+
+
 def test_2019_json_tells_concessions_from_marches():
     data = (EXAMPLES / "2019-v1.5.0" / "paquet.json").read_bytes()
 

@@ -28,6 +28,7 @@ CONCESSION_MARK = b'"contrat-concession"'
 # (20,000 levels take 1 GB). Brackets inside strings are counted too (the
 # count must stay a few byte scans per chunk), hence the margin.
 MAX_DEPTH = 4096
+SEARCH_CHUNK = 64 * 1024
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
@@ -76,25 +77,21 @@ class TooDeep(Exception):
 
 class CountingReader(io.RawIOBase):
     """A binary file wrapper that skips a UTF-8 byte-order mark, counts the
-    bytes read (for a progress bar), remembers whether a byte pattern
-    occurred and, for JSON (``max_depth``), refuses brackets nested deeper
-    than ``max_depth``."""
+    bytes read (for a progress bar and to place items in the file) and, for
+    JSON (``max_depth``), refuses brackets nested deeper than
+    ``max_depth``."""
 
     def __init__(
         self,
         raw: BinaryIO,
         progress: Callable[[int], None] | None = None,
-        watch: bytes | None = None,
         max_depth: int | None = MAX_DEPTH,
     ) -> None:
         self.raw = raw
         self.progress = progress
-        self.watch = watch
         self.max_depth = max_depth
         self.depth = 0
-        self.seen = False
         self.bytes_read = 0
-        self._tail = b""
         self._first = True
 
     def readable(self) -> bool:
@@ -108,12 +105,6 @@ class CountingReader(io.RawIOBase):
                 self.bytes_read += len(BOM)
                 data = data[len(BOM) :]
         self.bytes_read += len(data)
-        if self.watch is not None and not self.seen and data:
-            # The pattern within this chunk, or across it and the last one.
-            edge = self._tail + data[: len(self.watch)]
-            if self.watch in data or self.watch in edge:
-                self.seen = True
-            self._tail = data[-len(self.watch) :]
         if self.max_depth is not None:
             # One pass keeps the brackets only (three times faster than
             # counting each in the chunk); then openers minus closers.
@@ -179,6 +170,10 @@ class ReadStats:
 
     records: int = 0
     skipped: int = 0
+    # Bytes read when the first and the last item of the last pass were
+    # parsed (-1: no item): the concessions' key can only be outside.
+    first_at: int = -1
+    last_at: int = -1
 
 
 # (SIRENs, SIRETs) of the buyers to keep.
@@ -226,13 +221,13 @@ def read_records(
         yield from _json_items(source, "marches.item", f.V2019, None, buyers, stats)
     elif file_format == f.JSON_2022:
         start = fp.tell()
-        source = CountingReader(fp, progress, watch=CONCESSION_MARK)
+        source = CountingReader(fp, progress)
         yield from _json_items(
             source, "marches.marche.item", f.V2022, f.MARCHE, buyers, stats
         )
         # Concessions sit under their own key: read them in a second pass,
-        # only when the first one met that key.
-        if source.seen:
+        # only when that key is in the file.
+        if _has_concessions(fp, start, stats.first_at, stats.last_at):
             fp.seek(start)
             yield from _json_items(
                 CountingReader(fp, progress),
@@ -253,6 +248,39 @@ def read_records(
         raise ValueError(f"unknown DECP file format {file_format!r}")
 
 
+def _has_concessions(fp: BinaryIO, start: int, first_at: int, last_at: int) -> bool:
+    """Whether the concessions' key is in a 2022 file whose marchés' list
+    was read with its first item parsed at ``first_at`` bytes and its last at
+    ``last_at`` (-1: no item). The key is a sibling of that list, so it can
+    only be before its first item or after its last: only those parts of the
+    file are searched (searching every chunk as it was read cost 4 % of the
+    read)."""
+    ranges: list[tuple[int, int | None]]
+    if first_at < 0:
+        ranges = [(start, None)]
+    else:
+        # An item ends within the buffer read last when it is parsed.
+        tail = max(start, start + last_at - 2 * BUFFER_SIZE)
+        ranges = [(start, start + first_at), (tail, None)]
+    for begin, end in ranges:
+        fp.seek(begin)
+        remaining = None if end is None else end - begin
+        carry = b""
+        while remaining is None or remaining > 0:
+            size = SEARCH_CHUNK if remaining is None else min(SEARCH_CHUNK, remaining)
+            chunk = fp.read(size)
+            if not chunk:
+                break
+            if CONCESSION_MARK in carry + chunk[: len(CONCESSION_MARK)] or (
+                CONCESSION_MARK in chunk
+            ):
+                return True
+            carry = chunk[-len(CONCESSION_MARK) :]
+            if remaining is not None:
+                remaining -= len(chunk)
+    return False
+
+
 def _json_items(
     source: CountingReader,
     prefix: str,
@@ -271,9 +299,13 @@ def _json_items(
     sirens, sirets = buyers
     key = f.BUYER_KEY[kind]
     flat = key + ".id"
+    first_at = last_at = -1
     try:
         for item in ijson.items(source, prefix, use_float=True, buf_size=BUFFER_SIZE):
             position += 1
+            last_at = source.bytes_read
+            if first_at < 0:
+                first_at = last_at
             if item.__class__ is dict:
                 buyer = item.get(key)
                 value = buyer.get("id") if buyer.__class__ is dict else item.get(flat)
@@ -291,6 +323,7 @@ def _json_items(
         stats.records, stats.skipped = position, stats.skipped + skipped
         raise _read_error(error, position) from error
     stats.records, stats.skipped = position, stats.skipped + skipped
+    stats.first_at, stats.last_at = first_at, last_at
 
 
 def _json_items_any(
@@ -302,10 +335,14 @@ def _json_items_any(
     stats: ReadStats,
 ) -> Iterator[RawRecord]:
     position = stats.records
+    stats.first_at = stats.last_at = -1
     try:
         for item in ijson.items(source, prefix, use_float=True, buf_size=BUFFER_SIZE):
             position += 1
             stats.records = position
+            stats.last_at = source.bytes_read
+            if stats.first_at < 0:
+                stats.first_at = stats.last_at
             item_kind = kind or _kind_2019(item)
             if buyers is not None and other_buyer(item_kind, item, buyers):
                 stats.skipped += 1
