@@ -20,7 +20,7 @@ from lxml import etree
 
 from ckanext.opendata_territoire.decp import formats as f
 
-BUFFER_SIZE = 16 * 1024  # smaller reads measured faster than 64 KiB (cache)
+BUFFER_SIZE = 32 * 1024  # measured a little faster than 16 or 64 KiB here
 BOM = b"\xef\xbb\xbf"
 CONCESSION_MARK = b'"contrat-concession"'
 # More brackets open than this and the file is refused: a DECP record nests
