@@ -172,6 +172,19 @@ def _page(commune: str | None) -> Any:
     )
 
 
+# A cell starting with one of these is a formula to a spreadsheet: labels
+# (an organization's title is edited by its admins) are written after a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """``value``, made inert for a spreadsheet when it is text that would
+    start a formula (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(commune: str | None) -> Response:
     org = _organization(commune) if commune else None
     filters = _filters(org["name"] if org else None)
@@ -203,8 +216,8 @@ def _csv(commune: str | None) -> Response:
     for row in rows:
         writer.writerow(
             [
-                row["key"],
-                row["label"],
+                spreadsheet_text(row["key"]),
+                spreadsheet_text(row["label"]),
                 row["contracts"],
                 row["amount"],
                 *[row[name]["contracts"] for name in localities],
