@@ -94,8 +94,12 @@ class Journey:
         """Screenshot the page as it is, and run axe on it."""
         self.steps += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        # A full-page screenshot of a long form takes seconds on a loaded
+        # machine: more time than the actions' default.
         self.page.screenshot(
-            path=str(self.folder / f"{self.steps:02d}-{slug}.png"), full_page=True
+            path=str(self.folder / f"{self.steps:02d}-{slug}.png"),
+            full_page=True,
+            timeout=60_000,
         )
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate(
@@ -139,7 +143,7 @@ def journey(browser, live_server, request) -> Iterator[Any]:
         context = browser.new_context(
             locale="fr-FR", viewport={"width": 1280, "height": 900}
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)
         contexts.append(context)
         return Journey(context.new_page(), live_server, folder)
 

@@ -73,7 +73,8 @@ def test_the_dataset_form_and_the_licence_chooser_work_with_the_keyboard(
         page.keyboard.press("ArrowUp")
     assert page.is_checked("#licence_question_share_alike-yes")
     tab_through(page, "button[name=territoire_licence_recommend]", limit=40)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # a key press does not wait for it
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     editor.step("licence recommended with the keyboard")
 
@@ -83,7 +84,8 @@ def test_the_dataset_form_and_the_licence_chooser_work_with_the_keyboard(
     # On to saving, still with the keyboard.
     page.select_option("#field-personal_data", "none")
     tab_through(page, "button.btn-primary[name=save]", limit=120)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     editor.step("resource form reached with the keyboard")
     assert page.locator("#field-resource-upload, #field-image-url").count() > 0

@@ -10,6 +10,7 @@ process, as the jobs worker of `make demo` would."""
 from __future__ import annotations
 
 import pytest
+from ckan import model
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
@@ -109,6 +110,9 @@ def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     page.wait_for_load_state("networkidle")
     editor.step("dataset published")
 
+    # What the server committed, read in a fresh session (the worker run in
+    # this thread above left the draft in this thread's session).
+    model.Session.remove()
     # The address comes from the title (CKAN's slug preview).
     dataset = helpers.call_action(
         "package_show", id="deliberations-du-conseil-municipal"
