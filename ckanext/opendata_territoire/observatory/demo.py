@@ -22,6 +22,7 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire.observatory import contracts, suppliers
+from ckanext.opendata_territoire.territory import roles
 
 PACKAGE = Path(__file__).resolve().parent.parent
 FIRMS = PACKAGE / "decp" / "samples" / "decp-ccmv-demo-firms.json"
@@ -56,15 +57,7 @@ def write_register() -> None:
 
 
 def _epci(epci_siren: str) -> model.Group:
-    epci = (
-        model.Session.query(model.Group)
-        .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
-        .filter(model.GroupExtra.key == "siren")
-        .filter(model.GroupExtra.value == epci_siren)
-        .first()
-    )
+    epci = roles.organization_by_siren(epci_siren)
     if epci is None:
         raise DemoError(
             tk._(

@@ -13,16 +13,8 @@ def organization(id_or_name: str) -> model.Group | None:
     return org if org is not None and org.is_organization else None
 
 
-def _extra(org: model.Group, key: str) -> str | None:
-    value = org.extras.get(key)
-    return str(value) if value else None
-
-
-def epci_of(org: model.Group) -> model.Group | None:
-    """The organization of the EPCI a member commune belongs to (by SIREN)."""
-    siren = _extra(org, "epci_siren")
-    if not siren:
-        return None
+def organization_by_siren(siren: str) -> model.Group | None:
+    """The active organization whose ``siren`` field is ``siren``."""
     query = (
         model.Session.query(model.Group)
         .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
@@ -32,6 +24,17 @@ def epci_of(org: model.Group) -> model.Group | None:
         .filter(model.GroupExtra.value == siren)
     )
     return query.first()
+
+
+def _extra(org: model.Group, key: str) -> str | None:
+    value = org.extras.get(key)
+    return str(value) if value else None
+
+
+def epci_of(org: model.Group) -> model.Group | None:
+    """The organization of the EPCI a member commune belongs to (by SIREN)."""
+    siren = _extra(org, "epci_siren")
+    return organization_by_siren(siren) if siren else None
 
 
 def is_epci_admin_of(user_name: str | None, org: model.Group) -> bool:

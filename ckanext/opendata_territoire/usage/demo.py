@@ -18,6 +18,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.usage import counting, publisher, reuses
 from ckanext.opendata_territoire.usage.model import (
     ANSWERED,
@@ -54,15 +55,7 @@ class DemoError(Exception):
 
 
 def _owners(epci_siren: str) -> list[model.Group]:
-    epci = (
-        model.Session.query(model.Group)
-        .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
-        .filter(model.GroupExtra.key == "siren")
-        .filter(model.GroupExtra.value == epci_siren)
-        .first()
-    )
+    epci = roles.organization_by_siren(epci_siren)
     members = publisher.members(epci) if epci is not None else []
     if epci is None or len(members) < 2:
         raise DemoError(
