@@ -443,19 +443,20 @@ def harvest_source(territory, name: str) -> dict[str, Any]:
     )
 
 
+@pytest.mark.parametrize("source_type", ["decp", "udata"])
 @pytest.mark.parametrize(
     ("owner", "allowed"), [("ccmv", HARVEST_MANAGERS), ("engins", SYSADMIN)]
 )
-def test_who_may_create_a_harvest_source(app, territory, owner, allowed):
+def test_who_may_create_a_harvest_source(app, territory, owner, allowed, source_type):
     result = {}
     for role in ROLES:
         response = app.post(
             "/api/3/action/harvest_source_create",
             json={
-                "name": f"decp-{role.replace('_', '-')}",
-                "title": "DECP",
-                "url": f"https://decp.example/{role}/",
-                "source_type": "decp",
+                "name": f"{source_type}-{role.replace('_', '-')}",
+                "title": "Source",
+                "url": f"https://www.data.gouv.fr/fr/organizations/{role}/",
+                "source_type": source_type,
                 "owner_org": owner,
             },
             headers=headers(user_of(territory, role)),

@@ -96,7 +96,7 @@ def api_base(url: str, configured: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _get_json(session: requests.Session, url: str, timeout: float) -> Any:
+def get_json(session: requests.Session, url: str, timeout: float) -> Any:
     try:
         response = session.get(
             url, timeout=timeout, headers={"Accept": "application/json"}
@@ -134,7 +134,7 @@ def list_resources(
             )
         seen_pages.add(url)
         try:
-            page = _get_json(session, url, timeout)
+            page = get_json(session, url, timeout)
         except SourceError as error:
             if not resources and error.status == 404:
                 return _list_resources_v1(session, base, dataset, timeout)
@@ -152,7 +152,7 @@ def _list_resources_v1(
     session: requests.Session, base: str, dataset: str, timeout: float
 ) -> list[dict[str, Any]]:
     url = f"{base}/api/1/datasets/{dataset}/"
-    data = _get_json(session, url, timeout)
+    data = get_json(session, url, timeout)
     if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
         raise SourceError(portal_text(N_("{url}: not a dataset")).format(url=url))
     return [r for r in data["resources"] if isinstance(r, dict)]
