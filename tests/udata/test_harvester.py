@@ -540,3 +540,23 @@ def test_a_bad_configuration_names_the_key_and_the_rule(territory, config, messa
     with pytest.raises(tk.ValidationError) as error:
         source("https://www.data.gouv.fr/fr/organizations/x/", json.loads(config))
     assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+def test_a_dataset_of_a_person_goes_where_the_configuration_says(datagouv, territory):
+    personal = udata_dataset(1, organization=None, owner={"id": "u1", "slug": "jean"})
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[personal]], 50)
+
+    run = harvest(source(org_url(datagouv)))
+
+    assert run.errors() == [
+        f"« Jeu de données 1 » ({personal['id']}) : le jeu de données appartient à "
+        "une personne, pas à une organisation data.gouv.fr : indiquez ici son "
+        "organisation avec « * » dans la configuration de la source "
+        "(« organizations »)."
+    ]
+    assert datasets_of("engins") == {}
+
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[personal]], 50)
+    harvest(source(org_url(datagouv), {"organizations": {"*": "engins"}}, name="s2"))
+
+    assert sorted(datasets_of("engins")) == ["Jeu de données 1"]

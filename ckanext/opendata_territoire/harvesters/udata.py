@@ -742,6 +742,14 @@ class UdataHarvester(HarvesterBase):
                         "organization of the catalogue"
                     )
                 ).format(name=name)
+        if org is None and not org_ref:
+            return None, portal_text(
+                N_(
+                    "the dataset belongs to a person, not to a data.gouv.fr "
+                    'organization: name its organization here with "*" in the '
+                    'source\'s configuration ("organizations").'
+                )
+            )
         if org is None:
             return None, portal_text(
                 N_(
