@@ -213,24 +213,41 @@ class Previous:
 def previous_datasets(source_id: str) -> dict[str, Previous]:
     """The datasets this source harvested, by remote id: the package of the
     latest object that has one, and the hash of the current object (the last
-    one imported)."""
-    objects = (
-        model.Session.query(HarvestObject)
+    one imported). Two queries, whatever the number of past jobs."""
+    latest = (
+        model.Session.query(
+            HarvestObject.id,
+            HarvestObject.guid,
+            HarvestObject.package_id,
+            HarvestObject.current,
+        )
         .filter(HarvestObject.harvest_source_id == source_id)
         .filter(HarvestObject.package_id.isnot(None))
-        .order_by(HarvestObject.gathered.desc())
+        .distinct(HarvestObject.guid)
+        .order_by(HarvestObject.guid, HarvestObject.gathered.desc())
         .all()
     )
+    current_ids = [row.id for row in latest if row.current]
+    extras: dict[str, dict[str, str]] = {}
+    if current_ids:
+        for object_id, key, value in (
+            model.Session.query(
+                HarvestObjectExtra.harvest_object_id,
+                HarvestObjectExtra.key,
+                HarvestObjectExtra.value,
+            )
+            .filter(HarvestObjectExtra.harvest_object_id.in_(current_ids))
+            .filter(HarvestObjectExtra.key.in_((HASH_KEY, STATUS_KEY)))
+        ):
+            extras.setdefault(object_id, {})[key] = value
     found: dict[str, Previous] = {}
-    for obj in objects:
-        if obj.guid in found:
-            continue
-        extras = {e.key: e.value for e in obj.extras}
-        found[obj.guid] = Previous(
-            package_id=obj.package_id,
-            current=bool(obj.current),
-            hash=extras.get(HASH_KEY) if obj.current else None,
-            status=extras.get(STATUS_KEY) if obj.current else None,
+    for row in latest:
+        own = extras.get(row.id, {}) if row.current else {}
+        found[row.guid] = Previous(
+            package_id=row.package_id,
+            current=bool(row.current),
+            hash=own.get(HASH_KEY),
+            status=own.get(STATUS_KEY),
         )
     return found
 

@@ -55,6 +55,11 @@ def make_harvestable(dataset: dict[str, Any]) -> None:
     for resource in dataset.get("resources", []):
         for key in RESOURCE_KEYS:
             resource.setdefault(key, None)
+        # The harvester requires a name: an unnamed resource is called by
+        # its file name, as CKAN's pages call it.
+        if not resource.get("name"):
+            url = str(resource.get("url") or "")
+            resource["name"] = url.rstrip("/").rsplit("/", 1)[-1] or url
     expose_extras(dataset)
 
 
