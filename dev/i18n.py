@@ -84,6 +84,8 @@ def extract() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    for filename, lineno, message, _comments, context in _borrowed():
+        catalog.add(message, None, [(filename, lineno)], context=context)
     for path in sorted({p for folder in YAML_FILES for p in folder.rglob("*.yaml")}):
         if path.name == "config_declaration.yaml":
             continue
@@ -91,6 +93,20 @@ def extract() -> Catalog:
         for text in _yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
             catalog.add(text, None, [(relative, 0)])
     return catalog
+
+
+def _borrowed() -> Iterator[tuple[str, int, Any, list[str], str | None]]:
+    """The UI strings of ckanext-harvest, which ships no French: translated in
+    this catalogue, which Flask-Babel merges after CKAN's and before theirs,
+    so its pages (sources, jobs, reports) are in French too."""
+    import ckanext.harvest
+
+    folder = Path(ckanext.harvest.__file__).parent
+    method_map = [("tests/**", "ignore"), *METHOD_MAP]
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(folder), method_map, keywords=KEYWORDS
+    ):
+        yield f"ckanext-harvest/{filename}", lineno, message, comments, context
 
 
 def _yaml_strings(node: Any) -> Iterator[str]:
@@ -138,12 +154,19 @@ def problems(template: Catalog, locale: str) -> list[str]:
         with mo.open("rb") as f:
             shipped = read_mo(f)
         expected = {
-            m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy
+            _key(m.id): _key(m.string)
+            for m in catalog
+            if m.id and m.string and not m.fuzzy
         }
-        actual = {m.id: m.string for m in shipped if m.id}
+        actual = {_key(m.id): _key(m.string) for m in shipped if m.id}
         if expected != actual:
             found.append(f"{mo} is older than its .po: run python dev/i18n.py")
     return found
+
+
+def _key(value: Any) -> Any:
+    """Plural messages come back from a .mo file as lists."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def update(template: Catalog) -> None:
@@ -187,7 +210,9 @@ def translate(pairs: dict[str, str], locale: str = "fr") -> None:
                 file=sys.stderr,
             )
             continue
-        message.string = translation
+        message.string = (
+            tuple(translation) if isinstance(translation, list) else translation
+        )
         message.flags.discard("fuzzy")
     with path.open("wb") as f:
         write_po(f, catalog, sort_output=True, width=88, include_previous=False)

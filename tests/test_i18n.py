@@ -52,3 +52,21 @@ def test_every_ui_string_has_a_compiled_french_translation():
     )
 
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_the_harvest_pages_are_in_french_too(app, territory):
+    """ckanext-harvest ships no French: its strings are translated in this
+    extension's catalogue."""
+    sysadmin = {"Authorization": territory["people"]["sysadmin"]["token"]}
+
+    listing = app.get("/harvest", headers=sysadmin)
+    form = app.get("/harvest/new", headers=sysadmin)
+
+    assert "<title>Sources de moissonnage" in listing.body
+    assert "Ajouter une source de moissonnage" in listing.body
+    assert "Add Harvest Source" not in listing.body
+    assert "Créer la source de moissonnage" in form.body
+    # Both harvesters of the extension, by their French names.
+    assert "Jeux de données sur data.gouv.fr" in form.body
+    assert "Données de la commande publique (DECP)" in form.body
