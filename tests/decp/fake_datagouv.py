@@ -21,6 +21,7 @@ class Route:
     delay: float = 0.0  # seconds before answering
     cut_at: int | None = None  # send only these bytes, the whole length announced
     announce_length: bool = True
+    busy: int = 0  # answer 503 (a busy server) this many times first
 
 
 @dataclass
@@ -94,6 +95,13 @@ def _handler(fake: FakeDataGouv) -> type[BaseHTTPRequestHandler]:
             route = fake.routes.get(self.path)
             if route is None:
                 self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if route.busy > 0:
+                route.busy -= 1
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return

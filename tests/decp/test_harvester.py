@@ -289,6 +289,22 @@ def test_listing_error_is_reported_and_nothing_is_lost(datagouv, territory):
     assert len(table_rows(dataset_of("engins"))) == 3
 
 
+def test_a_busy_file_server_is_asked_again(datagouv, territory):
+    publish_dataset(datagouv)
+    datagouv.routes["/api/1/datasets/r/r-may"].busy = 1
+    datagouv.routes[f"/api/2/datasets/{SLUG}/resources/?page=1&page_size=50"].busy = 2
+
+    _objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == []
+    assert datagouv.requests.count("/api/1/datasets/r/r-may") == 2
+    assert [r["id"] for r in table_rows(dataset_of("engins"))] == [
+        "2024-0001",
+        "2024-0002",
+        "2024-0102",
+    ]
+
+
 def test_a_file_in_error_gives_nothing_and_is_tried_again(datagouv, territory):
     may, _june = publish_dataset(datagouv)
     datagouv.routes["/api/1/datasets/r/r-may"].status = 500

@@ -560,3 +560,29 @@ def test_a_dataset_of_a_person_goes_where_the_configuration_says(datagouv, terri
     harvest(source(org_url(datagouv), {"organizations": {"*": "engins"}}, name="s2"))
 
     assert sorted(datasets_of("engins")) == ["Jeu de données 1"]
+
+
+def test_a_busy_server_is_asked_again(datagouv, territory):
+    first, second, third = three_datasets()
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[first, second], [third]], 2)
+    page_2 = f"/api/1/organizations/{VILLARD_ORG['slug']}/datasets/?page=2&page_size=2"
+    datagouv.routes[page_2].busy = 2  # ckanext.territoire.http_retries = 2
+
+    run = harvest(source(org_url(datagouv), {"page_size": 2}))
+
+    assert run.gather_errors == []
+    assert datagouv.requests.count(page_2) == 3
+    assert len(datasets_of("villard-de-lans")) == 3
+
+
+@pytest.mark.ckan_config("ckanext.territoire.http_retries", "0")
+def test_without_retries_a_busy_server_is_an_error(datagouv, territory):
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 50)
+    page = f"/api/1/organizations/{VILLARD_ORG['slug']}/datasets/?page=1&page_size=50"
+    datagouv.routes[page].busy = 1
+
+    run = harvest(source(org_url(datagouv)))
+
+    (error,) = run.gather_errors
+    assert "HTTP 503" in error
+    assert datasets_of("villard-de-lans") == {}

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import ckan.plugins.toolkit as tk
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from ckanext.opendata_territoire.decp.language import N_, portal_text
 
@@ -31,6 +34,46 @@ DECP_FORMATS = ("json", "xml")
 _DATASET_PATH = re.compile(
     r"^(?:/[a-z]{2})?/(?:api/[12]/)?datasets/(?!r/)([A-Za-z0-9_.\-]+)/?$"
 )
+
+
+# Answers that say "try again in a moment": a proxy or a server busy or
+# restarting. Other errors (404, 500...) are not retried.
+RETRY_STATUSES = (429, 502, 503, 504)
+
+
+DEFAULT_RETRIES = 2
+
+
+def retries() -> int:
+    """``ckanext.territoire.http_retries``: how many times a GET that met a
+    busy server or a failed connection is tried again."""
+    value = tk.config.get("ckanext.territoire.http_retries")
+    return max(0, int(value)) if value not in (None, "") else DEFAULT_RETRIES
+
+
+def session(user_agent: str, retries: int) -> requests.Session:
+    """An HTTP session for data.gouv.fr: GETs answered 429, 502, 503 or 504,
+    or whose connection failed, are tried again ``retries`` times (after
+    0.5 s, 1 s, 2 s..., or the Retry-After the server gives); a read that
+    times out is not (the timeout already waited)."""
+    http = requests.Session()
+    http.headers["User-Agent"] = user_agent
+    policy = Retry(
+        total=retries,
+        connect=retries,
+        read=False,
+        status=retries,
+        other=0,
+        backoff_factor=0.5,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+    adapter = HTTPAdapter(max_retries=policy)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
 
 
 def _no_answer(url: str, timeout: float) -> str:

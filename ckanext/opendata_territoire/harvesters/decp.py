@@ -291,8 +291,9 @@ class DecpHarvester(HarvesterBase):
             self._save_gather_error(str(error), harvest_job)
             return []
 
-        session = requests.Session()
-        session.headers["User-Agent"] = "ckanext-opendata-territoire (DECP harvester)"
+        session = datagouv.session(
+            "ckanext-opendata-territoire (DECP harvester)", datagouv.retries()
+        )
         timeout = _timeout()
         try:
             files = self._files(session, source.url, config, timeout)

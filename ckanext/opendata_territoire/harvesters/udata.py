@@ -331,8 +331,9 @@ class UdataHarvester(HarvesterBase):
         except ValueError as error:
             self._save_gather_error(str(error), harvest_job)
             return []
-        session = requests.Session()
-        session.headers["User-Agent"] = "ckanext-opendata-territoire (udata harvester)"
+        session = datagouv.session(
+            "ckanext-opendata-territoire (udata harvester)", datagouv.retries()
+        )
         session.headers["Accept"] = "application/json"
         base = datagouv.api_base(
             source.url, str(tk.config.get("ckanext.territoire.datagouv_url"))
