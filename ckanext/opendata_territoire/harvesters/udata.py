@@ -83,7 +83,7 @@ OWNED = (
     "resources",
 )
 # Volatile keys of a udata dataset: they change without the dataset changing.
-VOLATILE = ("metrics", "quality", "permissions", "last_update")
+VOLATILE = ("metrics", "quality", "permissions")
 
 _ORG_PATH = re.compile(
     r"^(?:/[a-z]{2})?/(?:api/1/)?organizations/([A-Za-z0-9_.\-]+)/?$"
