@@ -23,7 +23,6 @@ bench/RESULTS.md records the figures.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import subprocess
 import sys
@@ -245,20 +244,8 @@ def _remove_source(context: dict[str, Any]) -> None:
         old = tk.get_action("harvest_source_show")(dict(context), {"id": SOURCE_NAME})
     except tk.ObjectNotFound:
         return
-    from ckan import model
-    from ckanext.harvest.model import HarvestObject
-
-    ids = {
-        package_id
-        for (package_id,) in model.Session.query(HarvestObject.package_id)
-        .filter(HarvestObject.harvest_source_id == old["id"])
-        .filter(HarvestObject.package_id.isnot(None))
-        .distinct()
-    }
+    # Clearing deletes the source's datasets from the database and the index.
     tk.get_action("harvest_source_clear")(dict(context), {"id": old["id"]})
-    for package_id in ids:
-        with contextlib.suppress(tk.ObjectNotFound):
-            tk.get_action("dataset_purge")(dict(context), {"id": package_id})
     tk.get_action("dataset_purge")(dict(context), {"id": old["id"]})
 
 
