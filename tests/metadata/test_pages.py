@@ -45,7 +45,27 @@ def test_a_file_with_a_size_shows_it(app, territory):
 
     page = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}")
 
-    assert rows(page)["Taille (octets)"] == "20 kibi"  # CKAN's localised_filesize
+    # CKAN's localised_filesize, with our French units (CKAN's says "20 kibi").
+    assert rows(page)["Taille (octets)"] == "20 Kio"
+
+
+def test_the_last_modification_reads_as_a_date(app, territory):
+    dataset = factories.Dataset(
+        owner_org=territory["a"]["id"], notes="Le budget primitif.", **dataset_fields()
+    )
+    resource = factories.Resource(
+        package_id=dataset["id"],
+        url="https://engins.example/budget.csv",
+        last_modified="2024-05-02T09:30:00",
+        description="",
+    )
+
+    page = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}")
+
+    shown = rows(page)
+    assert shown["Dernière modification de la donnée"] == "2 mai 2024"
+    assert not any("2024-05-02T09:30" in value for value in shown.values())
+    assert "Description du jeu de données :" in page.body
 
 
 def test_the_dataset_page_lists_only_filled_fields(app, territory):
