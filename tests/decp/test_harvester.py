@@ -453,3 +453,18 @@ def test_a_bad_configuration_is_refused_with_a_clear_message(
     with pytest.raises(tk.ValidationError) as error:
         source("https://datagouv.example/fr/datasets/decp/", json.loads(config))
     assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, territory):
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+
+    helpers.call_action(
+        "harvest_source_clear",
+        {"user": territory["people"]["epci_admin"]["name"]},
+        id=src["id"],
+    )
+
+    found = helpers.call_action("package_search", fq="decp_buyer_siren:*", rows=10)
+    assert found["count"] == 0

@@ -586,3 +586,19 @@ def test_without_retries_a_busy_server_is_an_error(datagouv, territory):
     (error,) = run.gather_errors
     assert "HTTP 503" in error
     assert datasets_of("villard-de-lans") == {}
+
+
+def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, territory):
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 50)
+    src = source(org_url(datagouv))
+    harvest(src)
+    assert len(datasets_of("villard-de-lans")) == 3
+
+    helpers.call_action(
+        "harvest_source_clear",
+        {"user": territory["people"]["epci_admin"]["name"]},
+        id=src["id"],
+    )
+
+    # No search result left pointing at a dataset that no longer exists.
+    assert datasets_of("villard-de-lans") == {}

@@ -37,6 +37,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import requests
 from ckan import model, plugins
+from ckan.lib import search
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -525,6 +526,9 @@ class DecpHarvester(HarvesterBase):
         harvest_object.package_id = dataset_id
         harvest_object.current = True
         harvest_object.save()
+        # Indexed again with its source (ckanext-harvest adds it from the
+        # current object), so that clearing the source empties the index.
+        search.rebuild(dataset_id)
 
 
 def tempfile_remove(path: str) -> None:

@@ -662,14 +662,18 @@ class UdataHarvester(HarvesterBase):
                 data["name"] = self._free_name(remote)
                 data["personal_data"] = config.personal_data
                 data["id"] = str(uuid.uuid4())
-                harvest_object.package_id = data["id"]
-                harvest_object.add()
+                # Linked before the dataset is written: the licence policy
+                # knows it is harvested, and ckanext-harvest indexes it with
+                # its source (so that clearing the source empties the index).
+                self._current(harvest_object, data["id"])
                 model.Session.execute(
                     sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED")
                 )
                 model.Session.flush()
                 package = tk.get_action("package_create")(context, data)
             else:
+                self._current(harvest_object, existing["id"])
+                model.Session.flush()
                 data = dict(existing)
                 for key in OWNED:
                     data.pop(key, None)
@@ -811,6 +815,18 @@ class UdataHarvester(HarvesterBase):
         if model.Package.get(name) is None:
             return name
         return f"{base[:90]}-{uuid.uuid4().hex[:8]}"
+
+    def _current(self, harvest_object: Any, package_id: str) -> None:
+        """The object becomes the dataset's current one, in the session (a
+        failed write rolls it back)."""
+        model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == harvest_object.harvest_source_id
+        ).filter(HarvestObject.guid == harvest_object.guid).filter(
+            HarvestObject.id != harvest_object.id
+        ).update({"current": False}, synchronize_session=False)
+        harvest_object.package_id = package_id
+        harvest_object.current = True
+        harvest_object.add()
 
     def _link(self, harvest_object: Any, package_id: str, current: bool) -> None:
         """The object becomes the dataset's current one (or none is, when the

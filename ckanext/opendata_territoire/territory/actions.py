@@ -9,9 +9,8 @@ from ckan import authz
 
 from ckanext.opendata_territoire.territory.organizations import (
     init_territory,
-    member_organizations,
-    organizations_by_siren,
     sort_key,
+    territory,
 )
 from ckanext.opendata_territoire.territory.reference import (
     TerritoryError,
@@ -62,10 +61,8 @@ def territoire_territory_show(
     """
     tk.check_access("territoire_territory_show", context, data_dict)
     siren = _epci_siren(data_dict)
-    epci = organizations_by_siren({siren}).get(siren)
-    members = [
-        _public(org) for org in member_organizations(siren) if org.get("siren") != siren
-    ]
+    epci, found = territory(siren)
+    members = [_public(org) for org in found]
     members.sort(key=lambda org: sort_key(org["title"] or org["name"]))
     return {"epci": _public(epci) if epci else None, "members": members}
 
