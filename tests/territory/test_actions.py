@@ -183,3 +183,22 @@ def test_anonymous_cannot_initialise_the_territory_through_the_api(app):
 
     assert response.status_code == 403
     assert organizations() == {}
+
+
+def test_show_gives_what_organization_show_gives(app):
+    """territoire_territory_show reads the organization tables itself (one
+    query, one search) instead of calling organization_show for each
+    organization: the values are the same."""
+    init_territory(CCMV)
+    dataset(owner_org="engins")
+    dataset(owner_org="cc-du-massif-du-vercors")
+    dataset(owner_org="villard-de-lans", private=True)
+
+    result = app.get("/api/3/action/territoire_territory_show").json["result"]
+
+    for organization in [result["epci"], *result["members"]]:
+        shown = app.get(
+            "/api/3/action/organization_show", query_string={"id": organization["id"]}
+        ).json["result"]
+        assert organization == {key: shown.get(key) for key in organization}
+    assert result["epci"]["package_count"] == 1

@@ -219,22 +219,49 @@ def member_organizations(epci_siren: str, count: bool = True) -> list[dict[str, 
 
 def territory(epci_siren: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The EPCI's organization (or None) and the others whose ``epci_siren``
-    is its SIREN, each with its ``package_count``: the organizations read
-    without counting, then every count in one search."""
+    is its SIREN, with the fields of territoire_territory_show: read from
+    the organization tables in two queries and every ``package_count`` in one
+    search (organization_show would cost a dozen queries and searches each)."""
     found: dict[str, str] = {}
     for siren, group_id in _organization_rows("siren", {epci_siren}):
         found.setdefault(siren, group_id)
-    epci = _show(found[epci_siren], count=False) if epci_siren in found else None
-    members = [
-        org
-        for org in member_organizations(epci_siren, count=False)
-        if org.get("siren") != epci_siren
+    epci_id = found.get(epci_siren)
+    member_ids = [
+        group_id
+        for _v, group_id in _organization_rows("epci_siren", {epci_siren})
+        if group_id != epci_id
     ]
-    every = ([epci] if epci else []) + members
-    counts = public_dataset_counts([org["id"] for org in every])
-    for org in every:
-        org["package_count"] = counts[org["id"]]
-    return epci, members
+    ids = ([epci_id] if epci_id else []) + member_ids
+    if not ids:
+        return None, []
+    fields = ("collectivite_type", "insee_code", "siren", "population", "epci_siren")
+    extras: dict[str, dict[str, str]] = {}
+    for group_id, key, value in (
+        model.Session.query(
+            model.GroupExtra.group_id, model.GroupExtra.key, model.GroupExtra.value
+        )
+        .filter(model.GroupExtra.group_id.in_(ids))
+        .filter(model.GroupExtra.state == "active")
+        .filter(model.GroupExtra.key.in_(fields))
+    ):
+        extras.setdefault(group_id, {})[key] = value
+    counts = public_dataset_counts(ids)
+    organizations = {}
+    for group in model.Session.query(model.Group).filter(model.Group.id.in_(ids)):
+        own = extras.get(group.id, {})
+        organization: dict[str, Any] = {
+            "id": group.id,
+            "name": group.name,
+            "title": group.title,
+            **{key: own.get(key) or None for key in fields},
+            "package_count": counts[group.id],
+        }
+        population = str(organization["population"] or "")
+        organization["population"] = int(population) if population.isdigit() else None
+        organizations[group.id] = organization
+    members = [organizations[group_id] for group_id in member_ids]
+    members = [m for m in members if m.get("siren") != epci_siren]
+    return (organizations[epci_id] if epci_id else None), members
 
 
 def _same(current: Any, wanted: Any) -> bool:
