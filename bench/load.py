@@ -121,10 +121,12 @@ def run(
             sent += 1
             return sent
 
-    def client(offset: int) -> None:
+    def client() -> None:
         session = requests.Session()
         while (turn := next_turn()) is not None:
-            target = targets[(turn + offset) % len(targets)]
+            # Turns are numbered across the clients: the kinds come in turn
+            # whichever client is free, each as often as the others.
+            target = targets[turn % len(targets)]
             started = time.perf_counter()
             try:
                 response = session.get(base_url + target.path, timeout=60)
@@ -143,9 +145,7 @@ def run(
                     tally.errors.append(error)
 
     started = time.monotonic()
-    threads = [
-        threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)
-    ]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
