@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.opendata_territoire.harvesters.decp import DecpHarvester, parse_config
 from tests.decp.fake_datagouv import Server
@@ -26,6 +26,7 @@ from tests.decp.test_import import (
     marche_2022,
     table_rows,
 )
+from tests.harvesting import run_job
 
 pytestmark = pytest.mark.usefixtures("clean_datastore", "with_request_context")
 
@@ -99,28 +100,7 @@ def source(url, config=None):
 
 def harvest(source_dict):
     """One harvest job, run stage by stage as the queues would."""
-    job_dict = helpers.call_action(
-        "harvest_job_create",
-        {"ignore_auth": True},
-        source_id=source_dict["id"],
-        run=False,
-    )
-    job = HarvestJob.get(job_dict["id"])
-    job.status = "Running"
-    job.save()
-    harvester = DecpHarvester()
-    ids = queue.gather_stage(harvester, job) or []
-    objects = {}
-    for obj_id in ids:
-        obj = HarvestObject.get(obj_id)
-        queue.fetch_and_import_stages(harvester, obj)
-        objects[obj.guid] = obj
-    helpers.call_action(
-        "harvest_jobs_run", {"ignore_auth": True}, source_id=source_dict["id"]
-    )
-    gather_errors = [
-        e.message for e in HarvestGatherError.filter(harvest_job_id=job.id).all()
-    ]
+    objects, gather_errors, _job_id = run_job(source_dict, DecpHarvester())
     return objects, gather_errors
 
 

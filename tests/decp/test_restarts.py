@@ -36,6 +36,7 @@ from tests.decp.test_harvester import (
     source,
 )
 from tests.decp.test_sample import SAMPLE
+from tests.harvesting import running_job
 
 pytestmark = pytest.mark.usefixtures("clean_datastore", "with_request_context")
 
@@ -98,15 +99,7 @@ class Worker:
 def gather_and_queue(source_dict) -> HarvestJob:
     """What the gather worker does: the job gathered, its objects sent to
     the fetch queue."""
-    job_dict = helpers.call_action(
-        "harvest_job_create",
-        {"ignore_auth": True},
-        source_id=source_dict["id"],
-        run=False,
-    )
-    job = HarvestJob.get(job_dict["id"])
-    job.status = "Running"
-    job.save()
+    job = running_job(source_dict)
     ids = queue.gather_stage(DecpHarvester(), job)
     assert ids
     publisher = queue.get_fetch_publisher()

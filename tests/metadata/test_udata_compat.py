@@ -12,50 +12,12 @@ import pytest
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
+from tests.udata import datagouv_reader as reader
 
-RESOURCE_TYPES = {
-    "file",
-    "file.upload",
-    "api",
-    "documentation",
-    "image",
-    "visualization",
-}
-
-PACKAGE_KEYS = {
-    "id",
-    "name",
-    "title",
-    "notes",
-    "license_id",
-    "license_title",
-    "tags",
-    "metadata_created",
-    "metadata_modified",
-    "organization",
-    "resources",
-    "private",
-    "type",
-    "author",
-    "author_email",
-    "maintainer",
-    "maintainer_email",
-    "state",
-}
-RESOURCE_KEYS = {
-    "id",
-    "position",
-    "name",
-    "description",
-    "format",
-    "mimetype",
-    "size",
-    "hash",
-    "created",
-    "last_modified",
-    "url",
-    "resource_type",
-}
+# The keys and resource types data.gouv.fr's CKAN harvester requires.
+PACKAGE_KEYS = set(reader.PACKAGE_KEYS)
+RESOURCE_KEYS = set(reader.RESOURCE_KEYS)
+RESOURCE_TYPES = set(reader.RESOURCE_TYPES)
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ import json
 
 import pytest
 from ckan.tests import factories, helpers
-from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
 from ckanext.opendata_territoire.harvesters.udata import UdataHarvester
 from tests.decp.fake_datagouv import Server
+from tests.harvesting import run_job
 
 
 @pytest.fixture
@@ -53,26 +52,4 @@ class Run:
 def harvest(source_dict) -> Run:
     """One harvest job, run stage by stage as the queues would, then
     closed as `ckan harvester run` closes it."""
-    job_dict = helpers.call_action(
-        "harvest_job_create",
-        {"ignore_auth": True},
-        source_id=source_dict["id"],
-        run=False,
-    )
-    job = HarvestJob.get(job_dict["id"])
-    job.status = "Running"
-    job.save()
-    harvester = UdataHarvester()
-    ids = queue.gather_stage(harvester, job) or []
-    objects = {}
-    for obj_id in ids:
-        obj = HarvestObject.get(obj_id)
-        queue.fetch_and_import_stages(harvester, obj)
-        objects[obj.guid] = obj
-    helpers.call_action(
-        "harvest_jobs_run", {"ignore_auth": True}, source_id=source_dict["id"]
-    )
-    gather_errors = [
-        e.message for e in HarvestGatherError.filter(harvest_job_id=job.id).all()
-    ]
-    return Run(objects, gather_errors, job.id)
+    return Run(*run_job(source_dict, UdataHarvester()))
