@@ -41,17 +41,17 @@ order it meets them, with the keys:
 - ``resources``: list of dicts with ``remote_id`` (CKAN id / DCAT
   ``dct:identifier``), ``title``, ``description``, ``url``, ``type``
   (``main``, ``api`` or ``other``), ``format`` (lower case), ``mime``,
-  ``checksum`` (``{"type", "value"}`` or None), ``filesize``, ``issued_at``,
-  ``modified_at``.
+  ``checksum`` (``{"type", "value"}`` or None; in DCAT the value as rdflib
+  gives it: bytes for an ``xsd:hexBinary`` literal), ``filesize``,
+  ``issued_at``, ``modified_at``.
 
 A failure data.gouv.fr would report raises ``HarvestError``: a CKAN answer
 that is not ``success: true`` (even with HTTP 200), HTML, an HTTP error, a
 package the CKAN backend's schema refuses (``Invalid``, with every problem
-listed: see ``validate_package``), a page that cannot be parsed. Datasets
-data.gouv.fr skips (CKAN: no resource; DCAT: no ``dct:title``) are left
-out; ``skipped`` on the returned list's readers records them
-(``read_ckan.skipped``-style access is not offered: call ``CkanReader``
-or ``DcatReader`` directly to see them).
+listed: see ``validate_package``), a page that cannot be parsed.
+Datasets data.gouv.fr skips (CKAN: no resource; DCAT: no ``dct:title``) are
+left out of the list; ``CkanReader(root).read()`` and ``DcatReader(url)
+.read()`` keep them in ``.skipped`` (and the DCAT pages in ``.pages``).
 """
 
 from __future__ import annotations

@@ -230,6 +230,22 @@ def test_the_organization_filter_gives_that_organizations_datasets(
     }
 
 
+def test_the_tag_filter_combined_with_an_organization(live_server, catalogue):
+    """data.gouv.fr's two filters joined with AND in one package_search."""
+    session = RecordingSession()
+    ckan = CkanReader(live_server, session=session)
+
+    tagged = ckan.read(tags="menus")
+    both = ckan.read(organization="engins", tags="menus")
+
+    assert sorted(d["slug"] for d in tagged) == sorted(f"jeu-{n}" for n in range(1, 15))
+    assert sorted(d["slug"] for d in both) == sorted(
+        f"jeu-{n}" for n in range(1, 15) if n % 3 == 1
+    )
+    searches = [url for url, _, _ in session.answers if "package_search" in url]
+    assert "q=organization%3Aengins+AND+tags%3Amenus" in searches[-1]
+
+
 def test_the_ckan_backend_reads_our_values(live_server, catalogue):
     read = {d["title"]: d for d in read_ckan(live_server)}
 
