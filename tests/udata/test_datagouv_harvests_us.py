@@ -485,30 +485,17 @@ def test_every_frequency_and_licence_arrives_as_the_same_data_gouv_id(
     """Each frequency of the form and each licence of the register reach
     data.gouv.fr as themselves: by the CKAN backend (our ids are
     data.gouv.fr's), and by the DCAT backend (the EU frequency URI, the
-    licence URI and label mapped back by data.gouv.fr's own tables), but for
-    the generic 'other' licences, which have no URI (see the next test)."""
+    licence label and URI mapped back by data.gouv.fr's own tables), but for
+    the generic 'other' licences: they have no URI, the catalogue writes no
+    dct:license for them (tests/licences/test_rdf.py), and data.gouv.fr
+    falls back to notspecified (a limit the README states)."""
     pairs = one_dataset_per_value(territory["people"]["sysadmin"]["name"])
 
     by_ckan = {(d["frequency"], d["license"]) for d in read_ckan(live_server)}
     by_dcat = {(d["frequency"], d["license"]) for d in read_dcat(live_server)}
 
     assert by_ckan == pairs
-    assert {p for p in by_dcat if p[1] != "notspecified"} == {
-        p for p in pairs if p[1] not in GENERIC_WITHOUT_URI | {"notspecified"}
+    assert by_dcat == {
+        (frequency, "notspecified" if licence in GENERIC_WITHOUT_URI else licence)
+        for frequency, licence in pairs
     }
-    assert {f for f, _ in by_dcat} == {f for f, _ in pairs}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the generic licences (other-at, other-open, other-pd) have no URI, "
-    "so the catalogue writes no dct:license and data.gouv.fr's DCAT backend "
-    "falls back to notspecified; a licence node with data.gouv.fr's title as "
-    "rdfs:label would carry them (see the branch report)",
-)
-def test_generic_licences_arrive_through_dcat(live_server, territory):
-    pairs = one_dataset_per_value(territory["people"]["sysadmin"]["name"])
-
-    by_dcat = {d["license"] for d in read_dcat(live_server)}
-
-    assert by_dcat == {licence for _, licence in pairs}
