@@ -6,12 +6,15 @@ test.ini); nothing of CKAN, the database, Solr or Redis is mocked.
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from ckan import plugins
 from ckan.tests import helpers as test_helpers
+from werkzeug.serving import make_server
 
 from tests.people import territory  # noqa: F401 (a fixture for every test)
 
@@ -71,3 +74,25 @@ def app(request: pytest.FixtureRequest, make_app: Callable[[], Any]) -> Any:
     if _own_app(request):
         return make_app()
     return _shared["app"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(ckan_config, monkeypatch, request) -> Iterator[str]:
+    """The portal served over HTTP on a free port, its site URL set to that
+    address (download links and API addresses on the pages point to it):
+    the browser tests and data.gouv.fr's harvesters (tests/udata) use it."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    monkeypatch.setitem(ckan_config, "ckan.site_url", base_url)
+    app = request.getfixturevalue("app")
+    server = make_server("127.0.0.1", port, app.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()

@@ -13,7 +13,7 @@ from ckanext.opendata_territoire import cli, helpers, views
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth, validators
-from ckanext.opendata_territoire.metadata import facets, udata
+from ckanext.opendata_territoire.metadata import facets, rdf_charset, udata
 from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
@@ -53,6 +53,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         app.after_request(counting.count_request)
+        app.after_request(rdf_charset.declare_utf8)
         return app
 
     # IFacets

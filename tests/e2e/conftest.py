@@ -11,14 +11,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,27 +48,6 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(ckan_config, monkeypatch, request) -> Iterator[str]:
-    """The portal served on a free port, its site URL set to that address
-    (download links and API addresses on the pages point to it)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    monkeypatch.setitem(ckan_config, "ckan.site_url", base_url)
-    app = request.getfixturevalue("app")
-    server = make_server("127.0.0.1", port, app.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.shutdown()
 
 
 class Journey:
