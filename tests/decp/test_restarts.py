@@ -17,7 +17,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,8 @@ import redis
 from ckan import model
 from ckan.tests import helpers
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.logic import HarvestJobExists
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
 from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
 from tests.decp.test_faults import EXPECTED, published, table_uids
@@ -33,8 +36,10 @@ from tests.decp.test_harvester import (
     SLUG,
     datagouv,  # noqa: F401 (a fixture)
     harvest,
+    json_file,
     source,
 )
+from tests.decp.test_import import ENGINS, marche_2022
 from tests.decp.test_sample import SAMPLE
 
 pytestmark = pytest.mark.usefixtures("clean_datastore", "with_request_context")
@@ -62,23 +67,38 @@ def services(*args: str) -> None:
 
 
 class Worker:
-    """A `ckan harvester fetch-consumer` process, started again when it died
-    (as supervisor does)."""
+    """A `ckan harvester fetch-consumer` (or gather-consumer) process, started
+    again when it died (as supervisor does). Its output goes to ``log`` when
+    given (shown when a test fails)."""
 
-    def __init__(self, ini: str) -> None:
+    def __init__(
+        self, ini: str, stage: str = "fetch-consumer", log: Path | None = None
+    ) -> None:
         self.ini = ini
+        self.stage = stage
+        self.log = log
         self.process: subprocess.Popen | None = None
         self.starts = 0
         self.start()
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(CKAN), "-c", self.ini, "harvester", "fetch-consumer"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        command = [str(CKAN), "-c", self.ini, "harvester", self.stage]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.log is None:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+            )
+        else:
+            with open(self.log, "ab") as output:
+                self.process = subprocess.Popen(
+                    command, stdout=output, stderr=subprocess.STDOUT, env=env
+                )
         self.starts += 1
+
+    def tail(self) -> str:
+        if self.log is None or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
 
     def keep_alive(self) -> None:
         assert self.process is not None
@@ -140,12 +160,23 @@ def three_minutes_later(connection: redis.Redis) -> None:
         connection.set(key, old)
 
 
-def run_cron(source_dict, job_id: str, worker: Worker, seconds: float) -> str:
-    """`ckan harvester run` every second until the job is closed."""
+def run_cron(
+    source_dict,
+    job_id: str,
+    worker: Worker,
+    seconds: float,
+    every_second: Callable[[], None] | None = None,
+    others: tuple[Worker, ...] = (),
+) -> str:
+    """`ckan harvester run` every second until the job is closed (and
+    ``every_second`` called each time: what a user sees meanwhile)."""
     deadline = time.monotonic() + seconds
     status = "Running"
     while time.monotonic() < deadline:
-        worker.keep_alive()
+        for each in (worker, *others):
+            each.keep_alive()
+        if every_second is not None:
+            every_second()
         model.Session.remove()
         helpers.call_action(
             "harvest_jobs_run", {"ignore_auth": True}, source_id=source_dict["id"]
@@ -244,4 +275,148 @@ def test_redis_restarted_during_a_harvest(sample_source, ckan_config, how):
 
     assert status == "Finished"
     assert states(job.id) == ["COMPLETE"] * 3
+    assert_published_once()
+
+
+def contracts_by_buyer() -> dict[str, list[str]]:
+    """The contract ids each buyer's dataset shows (none when it has no
+    dataset yet)."""
+    model.Session.remove()
+    found = {}
+    for org in EXPECTED:
+        dataset = published(org)
+        found[org] = table_uids(dataset) if dataset is not None else []
+    return found
+
+
+def gather_errors(job_id: str) -> list[str]:
+    model.Session.remove()
+    return [e.message for e in HarvestGatherError.filter(harvest_job_id=job_id).all()]
+
+
+def test_postgresql_restarted_while_the_gather_worker_downloads(
+    datagouv,  # noqa: F811
+    territory,
+    ckan_config,
+    tmp_path,
+):
+    """The catalogue is published; a new monthly file appears, and
+    PostgreSQL restarts while a real `ckan harvester gather-consumer`
+    downloads it (a national file takes minutes). The gather must not hold a
+    database connection over the download: it goes on with a new one, the
+    job completes, and what was published stays in view all along."""
+    sample = datagouv.resource("r-sample", "decp-ccmv-demo.json", SAMPLE.read_bytes())
+    datagouv.dataset(SLUG, [[sample]])
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+    harvest(src)
+    before = contracts_by_buyer()
+    assert {org: len(uids) for org, uids in before.items()} == EXPECTED
+    june = datagouv.resource(
+        "r-june", "decp-2024-06.json", json_file(marche_2022(9001, ENGINS))
+    )
+    datagouv.dataset(SLUG, [[sample, june]])
+    download = threading.Event()  # the file comes once PostgreSQL is back
+    datagouv.routes["/files/decp-2024-06.json"].gate = download
+
+    def never_blanked_nor_doubled() -> None:
+        for org, uids in contracts_by_buyer().items():
+            assert len(uids) == len(set(uids)), org
+            assert set(before[org]) <= set(uids), org
+
+    ini = ckan_config["__file__"]
+    gather = Worker(ini, "gather-consumer", tmp_path / "gather.log")
+    fetch = Worker(ini, "fetch-consumer", tmp_path / "fetch.log")
+    try:
+        job = helpers.call_action(
+            "harvest_job_create", {"ignore_auth": True}, source_id=src["id"]
+        )
+        assert wait_for(lambda: "/api/1/datasets/r/r-june" in datagouv.requests, 30), (
+            gather.tail()
+        )
+        model.Session.remove()
+        services("stop", "postgres")
+        try:
+            time.sleep(1)
+        finally:
+            services("start", "postgres")
+            download.set()
+        never_blanked_nor_doubled()
+        status = run_cron(
+            src, job["id"], fetch, 60, never_blanked_nor_doubled, others=(gather,)
+        )
+    finally:
+        download.set()
+        gather.stop()
+        fetch.stop()
+
+    assert status == "Finished", gather.tail()
+    assert gather.starts == 1, gather.tail()  # the worker did not die
+    assert gather_errors(job["id"]) == []
+    assert states(job["id"]) == ["COMPLETE"] * 3
+    after = contracts_by_buyer()
+    assert sorted(after["engins"]) == sorted([*before["engins"], f"{ENGINS}2024-9001"])
+    assert after["villard-de-lans"] == before["villard-de-lans"]
+    assert after["ccmv"] == before["ccmv"]
+
+
+def test_a_harvest_whose_gather_message_redis_lost_is_closed_by_the_timeout(
+    sample_source, ckan_config, tmp_path
+):
+    """Redis crashes (no save since the job was created): the job's message
+    to the gather worker is gone, nothing re-sends it, and the job stays
+    "Running", which refuses any new harvest of the source. After
+    ckan.harvest.timeout minutes `ckan harvester run` closes it with an
+    error; the next harvest publishes everything, once."""
+    connection = redis_connection(ckan_config)
+    connection.save()  # the last snapshot before the harvest
+    job = helpers.call_action(
+        "harvest_job_create", {"ignore_auth": True}, source_id=sample_source["id"]
+    )
+    connection.shutdown(nosave=True)
+    services("start", "redis")
+    connection = redis_connection(ckan_config)
+    assert connection.llen(queue.get_gather_routing_key()) == 0
+
+    ini = ckan_config["__file__"]
+    gather = Worker(ini, "gather-consumer", tmp_path / "gather.log")
+    fetch = Worker(ini, "fetch-consumer", tmp_path / "fetch.log")
+    try:
+        time.sleep(3)  # the workers are idle: nothing comes
+        helpers.call_action(
+            "harvest_jobs_run", {"ignore_auth": True}, source_id=sample_source["id"]
+        )
+        model.Session.remove()
+        stuck = HarvestJob.get(job["id"])
+        assert (stuck.status, stuck.gather_started) == ("Running", None)
+        with pytest.raises(HarvestJobExists):
+            helpers.call_action(
+                "harvest_job_create",
+                {"ignore_auth": True},
+                source_id=sample_source["id"],
+            )
+
+        # ckan.harvest.timeout minutes later (60 in test.ini)...
+        timeout = int(ckan_config["ckan.harvest.timeout"])
+        stuck.created = stuck.created - dt.timedelta(minutes=timeout + 1)
+        stuck.save()
+        helpers.call_action(
+            "harvest_jobs_run", {"ignore_auth": True}, source_id=sample_source["id"]
+        )
+        assert HarvestJob.get(job["id"]).status == "Finished"
+        assert any(
+            f"timeout ({timeout} minutes)" in m for m in gather_errors(job["id"])
+        )
+        assert contracts_by_buyer() == {org: [] for org in EXPECTED}
+
+        # ... the next harvest runs.
+        again = helpers.call_action(
+            "harvest_job_create", {"ignore_auth": True}, source_id=sample_source["id"]
+        )
+        status = run_cron(sample_source, again["id"], fetch, 60, others=(gather,))
+    finally:
+        gather.stop()
+        fetch.stop()
+
+    assert status == "Finished", gather.tail() + fetch.tail()
+    assert states(again["id"]) == ["COMPLETE"] * 3
     assert_published_once()

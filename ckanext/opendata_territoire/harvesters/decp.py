@@ -292,6 +292,14 @@ class DecpHarvester(HarvesterBase):
             self._save_gather_error(str(error), harvest_job)
             return []
 
+        state = previous_state(source.id)
+        # No database connection is held over the listing and the downloads
+        # (minutes for a national file): a PostgreSQL restart meanwhile would
+        # kill it under the gather, which would then fail whole and leave the
+        # job "Running" until ckan.harvest.timeout. The objects are saved
+        # afterwards on a connection taken (and checked) then.
+        model.Session.commit()
+
         session = datagouv.session(
             "ckanext-opendata-territoire (DECP harvester)", datagouv.retries()
         )
@@ -315,7 +323,6 @@ class DecpHarvester(HarvesterBase):
             )
             return []
 
-        state = previous_state(source.id)
         known: dict[str, str] = {}
         if state.get("config") == config.fingerprint():
             known = dict(state.get("files") or {})
