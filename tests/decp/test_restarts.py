@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 from ckanext.harvest import queue
@@ -419,4 +420,83 @@ def test_a_harvest_whose_gather_message_redis_lost_is_closed_by_the_timeout(
 
     assert status == "Finished", gather.tail() + fetch.tail()
     assert states(again["id"]) == ["COMPLETE"] * 3
+    assert_published_once()
+
+
+# The connection of the gather dies (as on a PostgreSQL restart) when it
+# writes the CCMV's object, the last of the three.
+CONNECTION_LOST_ON_WRITE = """
+CREATE OR REPLACE FUNCTION territoire_test_connection_lost() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_terminate_backend(pg_backend_pid());
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER territoire_test_connection_lost BEFORE INSERT ON harvest_object
+FOR EACH ROW WHEN (NEW.guid = '243801024')
+EXECUTE FUNCTION territoire_test_connection_lost();
+"""
+
+
+def hours_later(job_id: str, hours: int) -> None:
+    """The job and its objects as they look ``hours`` later."""
+    model.Session.remove()
+    back = dt.timedelta(hours=hours)
+    job = HarvestJob.get(job_id)
+    for name in ("created", "gather_started", "gather_finished"):
+        if getattr(job, name) is not None:
+            setattr(job, name, getattr(job, name) - back)
+    for obj in HarvestObject.filter(harvest_job_id=job_id).all():
+        for name in ("gathered", "fetch_started", "fetch_finished", "import_finished"):
+            if getattr(obj, name) is not None:
+                setattr(obj, name, getattr(obj, name) - back)
+        obj.add()
+    job.save()
+
+
+def test_a_gather_whose_connection_dies_while_it_writes_leaves_no_half_harvest(
+    sample_source, ckan_config
+):
+    """The gather's connection dies while it writes the buyers' objects: it
+    writes all of them or none. Half of them, once imported by the fetch
+    worker, would make the file count as harvested, and the next harvest
+    would skip the other buyers' contracts as unchanged: lost."""
+    job_dict = helpers.call_action(
+        "harvest_job_create",
+        {"ignore_auth": True},
+        source_id=sample_source["id"],
+        run=False,
+    )
+    job = HarvestJob.get(job_dict["id"])
+    job.status = "Running"
+    job.save()
+    model.Session.execute(sa.text(CONNECTION_LOST_ON_WRITE))
+    model.Session.commit()
+    try:
+        with pytest.raises(sa.exc.SQLAlchemyError) as failure:
+            queue.gather_stage(DecpHarvester(), job)
+    finally:
+        model.Session.remove()
+        model.Session.execute(
+            sa.text("DROP FUNCTION IF EXISTS territoire_test_connection_lost CASCADE")
+        )
+        model.Session.commit()
+    # What the gather met on the PostgreSQL restart of the test above.
+    assert "server closed the connection unexpectedly" in str(failure.value)
+    assert states(job_dict["id"]) == []  # none written
+
+    # The fetch worker imports whatever objects were written...
+    for obj in HarvestObject.filter(
+        harvest_job_id=job_dict["id"], state="WAITING"
+    ).all():
+        queue.fetch_and_import_stages(DecpHarvester(), obj)
+    # ... and, the gather never finished, ckan.harvest.timeout closes the job.
+    hours_later(job_dict["id"], 2)
+    helpers.call_action(
+        "harvest_jobs_run", {"ignore_auth": True}, source_id=sample_source["id"]
+    )
+    model.Session.remove()
+    assert HarvestJob.get(job_dict["id"]).status == "Finished"
+
+    harvest(sample_source)
+
     assert_published_once()

@@ -351,7 +351,7 @@ class DecpHarvester(HarvesterBase):
         rejections = _rejections_by_siren(report.rejected, organizations)
         new_state = json.dumps({"config": config.fingerprint(), "files": known})
         titles = ", ".join(f.title for f in read_files)
-        ids = []
+        objects = []
         for siren in sorted(organizations):
             payload = {
                 "siren": siren,
@@ -369,9 +369,15 @@ class DecpHarvester(HarvesterBase):
                 content=json.dumps(payload, ensure_ascii=False),
                 extras=[HarvestObjectExtra(key=STATE_KEY, value=new_state)],
             )
-            obj.save()
-            ids.append(obj.id)
-        return ids
+            obj.add()
+            objects.append(obj)
+        # Every buyer's object or none, in one transaction: a gather that
+        # dies half-way through these writes (PostgreSQL restarted, the
+        # worker killed) must not leave some buyers' objects, which, once
+        # imported, would make the files count as harvested and the other
+        # buyers' contracts be skipped as unchanged at the next harvest.
+        model.Session.commit()
+        return [obj.id for obj in objects]
 
     def _files(
         self,
