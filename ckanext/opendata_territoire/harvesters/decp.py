@@ -541,7 +541,19 @@ class DecpHarvester(HarvesterBase):
         harvest_object.save()
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
-        search.rebuild(dataset_id)
+        reindex(dataset_id)
+
+
+def reindex(dataset_id: str) -> None:
+    """The dataset's search document replaced in place. Not CKAN's
+    ``search.rebuild(id)``, which deletes it first: for a moment the buyer's
+    dataset would vanish from the search and from its organization's page,
+    and for good if the worker died right then."""
+    dataset = tk.get_action("package_show")(
+        {"ignore_auth": True, "validate": False, "use_cache": False},
+        {"id": dataset_id},
+    )
+    search.index_for(model.Package).update_dict(dataset)
 
 
 def tempfile_remove(path: str) -> None:
