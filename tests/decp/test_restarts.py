@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
 import redis
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
 from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
-from tests.decp.test_faults import EXPECTED, published, table_uids
+from tests.decp.test_faults import EXPECTED, table_uids
 from tests.decp.test_harvester import (
     SLUG,
     datagouv,  # noqa: F401 (a fixture)
@@ -190,19 +191,67 @@ def run_cron(
     return status
 
 
+def procurement_datasets() -> list[dict]:
+    """The buyers' procurement datasets the search shows (the catalogue's
+    and the organizations' pages)."""
+    model.Session.remove()
+    found = helpers.call_action("package_search", fq="decp_buyer_siren:*", rows=100)
+    return found["results"]
+
+
 def assert_published_once() -> None:
-    for org, count in EXPECTED.items():
-        dataset = published(org)
-        assert dataset is not None, org
+    """One dataset per buyer in the search, each of which opens, and in its
+    table each contract of the buyer once."""
+    shown = procurement_datasets()
+    assert sorted(hit["organization"]["name"] for hit in shown) == sorted(EXPECTED)
+    for hit in shown:
+        dataset = helpers.call_action("package_show", id=hit["id"])
         uids = table_uids(dataset)
-        assert len(uids) == len(set(uids)) == count, org
+        org = dataset["organization"]["name"]
+        assert len(uids) == len(set(uids)) == EXPECTED[org], org
 
 
 def redis_connection(ckan_config) -> redis.Redis:
     return redis.Redis.from_url(ckan_config["ckan.redis.url"], decode_responses=True)
 
 
-def test_postgresql_restarted_while_the_worker_imports(sample_source, ckan_config):
+def first_half_published(fake, source_dict) -> dict[str, list[str]]:
+    """The first half of the sample harvested (a first monthly file), then
+    the whole of it served: the contracts each buyer shows."""
+    records = json.loads(SAMPLE.read_bytes())["marches"]["marche"]
+    half = {"marches": {"marche": records[: len(records) // 2]}}
+    resource = fake.resource(
+        "r-sample", "decp-ccmv-demo.json", json.dumps(half).encode()
+    )
+    fake.dataset(SLUG, [[resource]])
+    harvest(source_dict)
+    shown = contracts_by_buyer()
+    resource = fake.resource("r-sample", "decp-ccmv-demo.json", SAMPLE.read_bytes())
+    fake.dataset(SLUG, [[resource]])
+    return shown
+
+
+@pytest.mark.parametrize("published_before", [False, True], ids=["empty", "published"])
+def test_postgresql_restarted_while_the_worker_imports(
+    datagouv,  # noqa: F811
+    sample_source,
+    ckan_config,
+    published_before,
+):
+    """Into an empty catalogue, or over contracts published by an earlier
+    harvest, which stay in view all along (checked every second while the
+    harvest recovers): never blanked, never doubled."""
+    before = {org: [] for org in EXPECTED}
+    if published_before:
+        before = first_half_published(datagouv, sample_source)
+        assert all(before.values()), before
+        assert sum(map(len, before.values())) < sum(EXPECTED.values())
+
+    def never_blanked_nor_doubled() -> None:
+        for org, uids in contracts_by_buyer().items():
+            assert len(uids) == len(set(uids)), org
+            assert set(before[org]) <= set(uids), org
+
     job = gather_and_queue(sample_source)
     worker = Worker(ckan_config["__file__"])
     try:
@@ -218,11 +267,12 @@ def test_postgresql_restarted_while_the_worker_imports(sample_source, ckan_confi
         finally:
             services("start", "postgres")
         model.Session.remove()
+        never_blanked_nor_doubled()
         # The worker's connection died under it: the object it held failed
         # or is left in the queue's in-flight markers.
         wait_for(lambda: worker.process.poll() is not None, 5)
         three_minutes_later(redis_connection(ckan_config))
-        status = run_cron(sample_source, job.id, worker, 90)
+        status = run_cron(sample_source, job.id, worker, 90, never_blanked_nor_doubled)
     finally:
         worker.stop()
 
@@ -280,13 +330,18 @@ def test_redis_restarted_during_a_harvest(sample_source, ckan_config, how):
 
 
 def contracts_by_buyer() -> dict[str, list[str]]:
-    """The contract ids each buyer's dataset shows (none when it has no
-    dataset yet)."""
-    model.Session.remove()
-    found = {}
-    for org in EXPECTED:
-        dataset = published(org)
-        found[org] = table_uids(dataset) if dataset is not None else []
+    """The contract ids the buyers' datasets in the search show, while a
+    harvest goes on (none for a buyer without dataset yet)."""
+    found: dict[str, list[str]] = {org: [] for org in EXPECTED}
+    for hit in procurement_datasets():
+        try:
+            dataset = helpers.call_action("package_show", id=hit["id"])
+        except tk.ObjectNotFound:
+            # CKAN indexes a new dataset just before committing it.
+            continue
+        # A dataset being created shows no table for a moment.
+        if any(r.get("url_type") == "datastore" for r in dataset["resources"]):
+            found[dataset["organization"]["name"]] += table_uids(dataset)
     return found
 
 
