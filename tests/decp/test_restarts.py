@@ -1,14 +1,20 @@
 """Faults of the services during a harvest: PostgreSQL restarted while the
-fetch worker imports, Redis restarted with the queue's content lost. The
-project's own services are really stopped and started (dev/services.sh), the
-fetch worker is a real `ckan harvester fetch-consumer` process, and the
-recovery is the one a deployment runs: a supervisor starts a dead worker
-again, `ckan harvester run` (cron) resubmits what the queue lost and closes
-the job, the next scheduled harvest completes what the job could not.
+fetch worker imports (into an empty catalogue or over published contracts)
+or while the gather worker downloads, the gather's connection lost while it
+writes its objects, Redis restarted or crashed with the queue's content lost
+(harvest objects, or the job's gather message). The project's own services
+are really stopped and started (dev/services.sh, with the ports and DEV_DIR
+dev/test.sh exported), the workers are real `ckan harvester fetch-consumer`
+and `gather-consumer` processes, and the recovery is the one a deployment
+runs: a supervisor starts a dead worker again, `ckan harvester run` (cron)
+resubmits what the queue lost and closes the job, ckan.harvest.timeout
+closes a job nothing can finish, the next scheduled harvest completes what
+the job could not.
 
-After recovery the job is not left "Running", and every contract of the
-source is published once: none lost, none doubled (the sample the demo ships;
-the test territory holds three of its buyers)."""
+After recovery the job is not left "Running", the search shows one dataset
+per buyer, and every contract of the source is published once: none lost,
+none doubled (the sample the demo ships; the test territory holds three of
+its buyers); contracts published before are never out of view meanwhile."""
 
 from __future__ import annotations
 
@@ -305,11 +311,13 @@ def test_redis_restarted_during_a_harvest(sample_source, ckan_config, how):
     job = gather_and_queue(sample_source)
     ours = {o.id for o in HarvestObject.filter(harvest_job_id=job.id).all()}
     assert queued(connection) >= ours
-    if how == "crash":
-        connection.shutdown(nosave=True)
-    else:
-        services("stop", "redis")
-    services("start", "redis")
+    try:
+        if how == "crash":
+            connection.shutdown(nosave=True)
+        else:
+            services("stop", "redis")
+    finally:
+        services("start", "redis")
     connection = redis_connection(ckan_config)
     if how == "crash":
         assert not queued(connection) & ours
@@ -428,8 +436,10 @@ def test_a_harvest_whose_gather_message_redis_lost_is_closed_by_the_timeout(
     job = helpers.call_action(
         "harvest_job_create", {"ignore_auth": True}, source_id=sample_source["id"]
     )
-    connection.shutdown(nosave=True)
-    services("start", "redis")
+    try:
+        connection.shutdown(nosave=True)
+    finally:
+        services("start", "redis")
     connection = redis_connection(ckan_config)
     assert connection.llen(queue.get_gather_routing_key()) == 0
 
