@@ -22,6 +22,8 @@ class Route:
     cut_at: int | None = None  # send only these bytes, the whole length announced
     announce_length: bool = True
     busy: int = 0  # answer 503 (a busy server) this many times first
+    # answer only once this is set (a download in progress, held by the test)
+    gate: threading.Event | None = None
 
 
 @dataclass
@@ -107,6 +109,8 @@ def _handler(fake: FakeDataGouv) -> type[BaseHTTPRequestHandler]:
                 return
             if route.delay:
                 time.sleep(route.delay)
+            if route.gate is not None:
+                route.gate.wait(timeout=120)
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             if route.announce_length:

@@ -292,6 +292,14 @@ class DecpHarvester(HarvesterBase):
             self._save_gather_error(str(error), harvest_job)
             return []
 
+        state = previous_state(source.id)
+        # No database connection is held over the listing and the downloads
+        # (minutes for a national file): a PostgreSQL restart meanwhile would
+        # kill it under the gather, which would then fail whole and leave the
+        # job "Running" until ckan.harvest.timeout. The objects are saved
+        # afterwards on a connection taken (and checked) then.
+        model.Session.commit()
+
         session = datagouv.session(
             "ckanext-opendata-territoire (DECP harvester)", datagouv.retries()
         )
@@ -315,7 +323,6 @@ class DecpHarvester(HarvesterBase):
             )
             return []
 
-        state = previous_state(source.id)
         known: dict[str, str] = {}
         if state.get("config") == config.fingerprint():
             known = dict(state.get("files") or {})
@@ -344,7 +351,7 @@ class DecpHarvester(HarvesterBase):
         rejections = _rejections_by_siren(report.rejected, organizations)
         new_state = json.dumps({"config": config.fingerprint(), "files": known})
         titles = ", ".join(f.title for f in read_files)
-        ids = []
+        objects = []
         for siren in sorted(organizations):
             payload = {
                 "siren": siren,
@@ -362,9 +369,15 @@ class DecpHarvester(HarvesterBase):
                 content=json.dumps(payload, ensure_ascii=False),
                 extras=[HarvestObjectExtra(key=STATE_KEY, value=new_state)],
             )
-            obj.save()
-            ids.append(obj.id)
-        return ids
+            obj.add()
+            objects.append(obj)
+        # Every buyer's object or none, in one transaction: a gather that
+        # dies half-way through these writes (PostgreSQL restarted, the
+        # worker killed) must not leave some buyers' objects, which, once
+        # imported, would make the files count as harvested and the other
+        # buyers' contracts be skipped as unchanged at the next harvest.
+        model.Session.commit()
+        return [obj.id for obj in objects]
 
     def _files(
         self,
@@ -528,7 +541,19 @@ class DecpHarvester(HarvesterBase):
         harvest_object.save()
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
-        search.rebuild(dataset_id)
+        reindex(dataset_id)
+
+
+def reindex(dataset_id: str) -> None:
+    """The dataset's search document replaced in place. Not CKAN's
+    ``search.rebuild(id)``, which deletes it first: for a moment the buyer's
+    dataset would vanish from the search and from its organization's page,
+    and for good if the worker died right then."""
+    dataset = tk.get_action("package_show")(
+        {"ignore_auth": True, "validate": False, "use_cache": False},
+        {"id": dataset_id},
+    )
+    search.index_for(model.Package).update_dict(dataset)
 
 
 def tempfile_remove(path: str) -> None:

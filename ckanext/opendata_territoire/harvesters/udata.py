@@ -339,6 +339,11 @@ class UdataHarvester(HarvesterBase):
             source.url, str(tk.config.get("ckanext.territoire.datagouv_url"))
         )
         timeout = _timeout()
+        # No database connection is held over the requests to data.gouv.fr
+        # (many pages for a large organization): a PostgreSQL restart
+        # meanwhile would kill it under the gather, which would fail whole
+        # and leave the job "Running" until ckan.harvest.timeout.
+        model.Session.commit()
         try:
             listing = self._list(
                 session, base, source.url, config, timeout, harvest_job
@@ -358,6 +363,7 @@ class UdataHarvester(HarvesterBase):
                 listing.skipped_own,
             )
         previous = previous_datasets(source.id)
+        model.Session.commit()  # as above, over the organizations' pages
         sirens = self._sirens(session, base, listing.datasets, config, timeout)
         ids = []
         unchanged = 0
