@@ -14,6 +14,7 @@ net that catches a forgotten one.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,25 @@ def private_file(territory) -> dict[str, str]:
         "dataset": dataset["id"],
         "org": territory["a"]["id"],
     }
+
+
+def new_source(territory) -> dict[str, str]:
+    """A DECP harvest source of the EPCI, made by a sysadmin."""
+    name = f"decp-{uuid.uuid4().hex[:10]}"
+    source = helpers.call_action(
+        "harvest_source_create",
+        context={"user": territory["people"]["sysadmin"]["name"]},
+        name=name,
+        title="DECP du territoire",
+        url=f"https://decp.example/{name}/",
+        source_type="decp",
+        owner_org="ccmv",
+    )
+    return {"source": source["id"], "name": name}
+
+
+def new_name(territory) -> dict[str, str]:
+    return {"name": f"source-{uuid.uuid4().hex[:10]}"}
 
 
 @dataclass(frozen=True)
@@ -180,6 +200,37 @@ ACTIONS: dict[str, Rule] = {
         EVERYONE, {"commune": "engins", "group_by": "year"}
     ),
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
+    # ckanext-harvest's actions, chained by the harvester plugins: the
+    # source's URL checked (outbound.py), reindexing checked at all.
+    "harvest_source_reindex": Rule(TERRITORY, {"id": "{source}"}, setup=new_source),
+    "harvest_source_patch": Rule(
+        TERRITORY, {"id": "{source}", "title": "DECP (relu)"}, setup=new_source
+    ),
+    "package_create": Rule(
+        TERRITORY,
+        {
+            "type": "harvest",
+            "name": "{name}",
+            "title": "DECP",
+            "url": "https://decp.example/{name}/",
+            "source_type": "decp",
+            "owner_org": "ccmv",
+        },
+        setup=new_name,
+    ),
+    "package_update": Rule(
+        TERRITORY,
+        {
+            "id": "{source}",
+            "type": "harvest",
+            "name": "{name}",
+            "title": "DECP (relu)",
+            "url": "https://decp.example/{name}/",
+            "source_type": "decp",
+            "owner_org": "ccmv",
+        },
+        setup=new_source,
+    ),
 }
 
 # (endpoint, HTTP method) -> rule with the page's path.
@@ -472,8 +523,11 @@ def test_who_may_create_a_harvest_source(app, territory, owner, allowed, source_
     ("action", "params"),
     [
         ("harvest_source_update", {"title": "DECP (relu)", "source_type": "decp"}),
+        ("harvest_source_patch", {"title": "DECP (relu)"}),
         ("harvest_job_create", {}),
         ("harvest_source_clear", {}),
+        # No access check at all in ckanext-harvest 1.6.3 (anonymous: 200).
+        ("harvest_source_reindex", {}),
     ],
 )
 def test_who_may_change_or_run_a_harvest_source(app, territory, action, params):
@@ -505,3 +559,118 @@ def test_who_may_open_the_new_harvest_source_form(app, territory):
         result[role] = response.status_code == 200
 
     assert result == {role: role in HARVEST_MANAGERS for role in ROLES}
+
+
+# CKAN's own actions that shape the catalogue, as configured here.
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        # Organizations are the territory's public bodies, from the reference
+        # data: a signed-up user made one typed "epci" with the EPCI's SIREN
+        # and read every member commune's figures.
+        (
+            "organization_create",
+            {"collectivite_type": "epci", "siren": "200030658", "title": "CC"},
+        ),
+        ("organization_create", {"title": "Association des lecteurs"}),
+        ("group_create", {"title": "Thème"}),
+    ],
+)
+def test_only_sysadmins_create_organizations_and_groups(app, territory, action, params):
+    result = {}
+    for role in ROLES:
+        response = app.post(
+            f"/api/3/action/{action}",
+            json={"name": f"cree-par-{role.replace('_', '-')}", **params},
+            headers=headers(user_of(territory, role)),
+        )
+        result[role] = outcome(response)
+        if result[role]:
+            assert response.json["success"], response.body
+
+    assert result == {role: role in SYSADMIN for role in ROLES}
+
+
+def test_only_sysadmins_read_the_harvest_log(app, territory):
+    """ckanext-harvest 1.6.3 answered a RecursionError (HTTP 500) to any
+    signed-in user."""
+    result = {}
+    for role in ROLES:
+        response = app.post(
+            "/api/3/action/harvest_log_list",
+            json={},
+            headers=headers(user_of(territory, role)),
+        )
+        result[role] = outcome(response)
+
+    assert result == {role: role in SYSADMIN for role in ROLES}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("collectivite_type", "epci"),
+        ("siren", "200030658"),
+        ("insee_code", "38548"),
+        ("epci_siren", "200030658"),
+    ],
+)
+def test_only_sysadmins_change_what_places_an_organization(
+    app, territory, field, value
+):
+    """A commune's admins edit its description, not what makes it the EPCI
+    or a member of it (their own commune typed "epci" could then create
+    harvest sources and read the members' drafts)."""
+    result = {}
+    for role in ROLES:
+        response = app.post(
+            "/api/3/action/organization_patch",
+            json={"id": "engins", field: value},
+            headers=headers(user_of(territory, role)),
+        )
+        assert response.status_code < 500, response.body[:2000]
+        stored = helpers.call_action("organization_show", id="engins")
+        result[role] = stored.get(field) == value
+        if response.status_code == 409:
+            assert field in response.json["error"], response.json
+        if result[role]:  # put it back for the next role
+            app.post(
+                "/api/3/action/organization_patch",
+                json={"id": "engins", field: territory["a"][field]},
+                headers=headers(territory["people"]["sysadmin"]),
+            )
+
+    assert result == {role: role in SYSADMIN for role in ROLES}
+
+
+def test_the_epci_admins_patch_a_configured_harvest_source(app, territory):
+    """ckanext-harvest's own patch sent back the configuration's keys it
+    shows, and refused any patch of a configured source (409)."""
+    response = app.post(
+        "/api/3/action/harvest_source_create",
+        json={
+            "name": "decp-configuree",
+            "title": "DECP",
+            "url": "https://www.data.gouv.fr/fr/datasets/5cd57bf68b4c4179299eb0e9/",
+            "source_type": "decp",
+            "owner_org": "ccmv",
+            "frequency": "MONTHLY",
+            "config": '{"buyers": ["213805484"]}',
+        },
+        headers=headers(territory["people"]["epci_admin"]),
+    )
+    assert response.json["success"], response.body
+
+    patched = app.post(
+        "/api/3/action/harvest_source_patch",
+        json={"id": "decp-configuree", "title": "DECP des communes"},
+        headers=headers(territory["people"]["epci_admin"]),
+    )
+
+    assert patched.status_code == 200, patched.body
+    source = helpers.call_action("harvest_source_show", id="decp-configuree")
+    assert source["title"] == "DECP des communes"
+    assert source["frequency"] == "MONTHLY"
+    assert source["config"] == '{"buyers": ["213805484"]}'

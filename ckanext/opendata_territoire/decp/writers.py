@@ -10,11 +10,11 @@ contract, its current state (modifications applied).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TextIO
 
+from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp.model import CSV_COLUMNS, Contract
 
@@ -103,13 +103,7 @@ def write_csv(contracts: Iterable[Contract], out: TextIO) -> int:
 
 def write_csv_rows(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     """The same from rows (Contract.row(), or the DataStore's)."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow(csv_row(row))
-        count += 1
-    return count
+    return csv_export.write_dicts(out, CSV_COLUMNS, (csv_row(row) for row in rows))
 
 
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ckanext.opendata_territoire import outbound
 from ckanext.opendata_territoire.decp.language import N_, portal_text
 
 PAGE_SIZE = 50
@@ -70,9 +71,9 @@ def session(user_agent: str, retries: int) -> requests.Session:
         raise_on_status=False,
         respect_retry_after_header=True,
     )
-    adapter = HTTPAdapter(max_retries=policy)
-    http.mount("http://", adapter)
-    http.mount("https://", adapter)
+    # Every connection checked: the source's URL and the files it lists are
+    # a user's, so internal addresses are refused (outbound.py).
+    outbound.guard(http, HTTPAdapter(max_retries=policy))
     return http
 
 

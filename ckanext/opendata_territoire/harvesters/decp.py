@@ -5,7 +5,8 @@ resources are listed through API v2, paged) or the URL of one DECP file.
 Configuration (JSON, all optional)::
 
     {"buyers": ["213805484", "243801024"],  # SIREN or SIRET; default: every
-                                             # organization with a SIREN
+                                             # organization of the source
+                                             # owner's territory with a SIREN
      "since": "2024-01-01",                  # contracts notified from then
      "formats": ["json", "xml"],             # resource formats taken
      "files": ["decp-2024*.json"]}           # resource titles or ids (shell
@@ -55,9 +56,11 @@ from ckanext.opendata_territoire.decp.pipeline import (
 )
 from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset, publish
 from ckanext.opendata_territoire.decp.readers import DecpReadError
+from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv
+from ckanext.opendata_territoire.harvesters import datagouv, scope
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
+from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
 log = logging.getLogger(__name__)
@@ -252,9 +255,13 @@ class DecpHarvester(HarvesterBase):
     """Harvests the DECP of the territory's buyers."""
 
     plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IActions)
 
     def get_auth_functions(self) -> dict[str, Any]:
         return harvest_auth.auth_functions()
+
+    def get_actions(self) -> dict[str, Any]:
+        return harvest_actions.actions()
 
     def info(self) -> dict[str, str]:
         return {
@@ -287,10 +294,20 @@ class DecpHarvester(HarvesterBase):
             self._save_gather_error(str(error), harvest_job)
             return []
         try:
-            buyers, organizations = _buyers(config)
+            buyers, organizations = _buyers(config, scope.source_owner(source))
         except PublishError as error:
             self._save_gather_error(str(error), harvest_job)
             return []
+        for siren in sorted(set(_named_sirens(config)) - set(organizations)):
+            self._save_gather_error(
+                portal_text(
+                    N_(
+                        '"buyers": {siren} is not an organization of the territory '
+                        "of the source's owner; its contracts are not harvested."
+                    )
+                ).format(siren=siren),
+                harvest_job,
+            )
 
         state = previous_state(source.id)
         # No database connection is held over the listing and the downloads
@@ -471,6 +488,21 @@ class DecpHarvester(HarvesterBase):
         contracts = [restored_contract(c) for c in payload["contracts"]]
         organizations = organizations_by_siren({siren})
         org = organizations.get(siren)
+        owner = scope.source_owner(harvest_object.source)
+        if org is not None and not scope.may_publish(
+            roles.organization(org["id"]), owner
+        ):
+            self._save_object_error(
+                portal_text(
+                    N_(
+                        "{buyer} is not an organization of the territory of the "
+                        "source's owner: not published"
+                    )
+                ).format(buyer=org["title"]),
+                harvest_object,
+                "Import",
+            )
+            return False
         if org is None:
             self._save_object_error(
                 portal_text(
@@ -561,8 +593,44 @@ def tempfile_remove(path: str) -> None:
         os.remove(path)
 
 
-def _buyers(config: DecpConfig) -> tuple[BuyerFilter, dict[str, dict[str, Any]]]:
-    return selected_buyers(config.buyers)
+def _named_sirens(config: DecpConfig) -> list[str]:
+    buyers = BuyerFilter.of(config.buyers)
+    return sorted(set(buyers.sirens) | {siret[:9] for siret in buyers.sirets})
+
+
+def _buyers(
+    config: DecpConfig, owner_id: str | None
+) -> tuple[BuyerFilter, dict[str, dict[str, Any]]]:
+    """The buyers a source harvests: those its configuration names, or else
+    every organization with a SIREN; in both cases only the organizations
+    the source may publish in (its owner and, for the EPCI, its members)."""
+    _all, organizations = selected_buyers(config.buyers)
+    organizations = {
+        siren: org
+        for siren, org in organizations.items()
+        if scope.may_publish(roles.organization(org["id"]), owner_id)
+    }
+    if not organizations:
+        raise PublishError(
+            portal_text(
+                N_(
+                    "No organization of the territory of the source's owner has a "
+                    "SIREN named by the source: create the territory's "
+                    "organizations first (ckan territoire init), or check "
+                    '"buyers".'
+                )
+            )
+        )
+    if config.buyers:
+        named = BuyerFilter.of(config.buyers)
+        return (
+            BuyerFilter(
+                frozenset(s for s in named.sirens if s in organizations),
+                frozenset(s for s in named.sirets if s[:9] in organizations),
+            ),
+            organizations,
+        )
+    return BuyerFilter.of(organizations), organizations
 
 
 def _rejections_by_siren(

@@ -45,8 +45,9 @@ from ckan import model, plugins
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.opendata_territoire.decp.language import N_, portal_text
+from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv
+from ckanext.opendata_territoire.harvesters import datagouv, scope
 from ckanext.opendata_territoire.harvesters.datagouv import SourceError
 from ckanext.opendata_territoire.harvesters.udata_mapping import (
     dataset_name,
@@ -288,12 +289,19 @@ class UdataHarvester(HarvesterBase):
     """Harvests the datasets of data.gouv.fr organizations."""
 
     plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IActions)
+
+    # The same rules as the DECP harvester's: registered once.
 
     def get_auth_functions(self) -> dict[str, Any]:
-        # The same rules as the DECP harvester's: registered once.
         if plugins.plugin_loaded("decp_harvester"):
             return {}
         return harvest_auth.auth_functions()
+
+    def get_actions(self) -> dict[str, Any]:
+        if plugins.plugin_loaded("decp_harvester"):
+            return {}
+        return harvest_actions.actions()
 
     def info(self) -> dict[str, str]:
         return {
@@ -789,7 +797,7 @@ class UdataHarvester(HarvesterBase):
                 organization=org_ref.get("name") or org_ref.get("slug") or "?",
                 siren=siren or "?",
             )
-        if not _within(org, _source_owner(source)):
+        if not scope.may_publish(org, scope.source_owner(source)):
             return None, portal_text(
                 N_(
                     "{organization} is not a member of the organization that owns "
@@ -855,22 +863,6 @@ def _mapped(config: UdataConfig, org: dict[str, Any]) -> str | None:
         if value and value in config.organizations:
             return config.organizations[value]
     return None
-
-
-def _source_owner(source: Any) -> str | None:
-    """The organization that owns a harvest source (a dataset of type
-    harvest with the source's id)."""
-    package = model.Package.get(source.id) if source is not None else None
-    return package.owner_org if package is not None else None
-
-
-def _within(org: model.Group, owner_id: str | None) -> bool:
-    """Whether a source owned by ``owner_id`` may publish in ``org``: the
-    owner itself and, when it is an EPCI, its member communes."""
-    if not owner_id or org.id == owner_id:
-        return True
-    epci = roles.epci_of(org)
-    return epci is not None and epci.id == owner_id
 
 
 def _dataset_label(remote: dict[str, Any]) -> str:

@@ -161,8 +161,21 @@ def scope(data_dict: dict[str, Any], with_cpv: bool = True) -> Scope:
     return found
 
 
+# The figures are public: they count only the contracts a visitor can read,
+# those of buyers whose procurement dataset is public. A buyer's dataset
+# made private (or deleted) leaves the figures, and comes back with it.
+PUBLISHED_BUYER = """EXISTS (
+    SELECT 1 FROM package p
+    JOIN package_extra x ON x.package_id = p.id
+      AND x.key = 'decp_buyer_siren' AND x.state = 'active'
+    WHERE p.owner_org = territoire_procurement_award.organization_id
+      AND x.value = territoire_procurement_award.buyer_siren
+      AND p.state = 'active' AND NOT p.private
+)"""
+
+
 def _where(found: Scope) -> tuple[str, dict[str, Any]]:
-    clauses = ["TRUE"]
+    clauses = [PUBLISHED_BUYER]
     params: dict[str, Any] = {}
     if found.organization_id:
         clauses.append("organization_id = :organization_id")
@@ -343,7 +356,8 @@ def options() -> dict[str, list[Any]]:
                    array_agg(DISTINCT nature) FILTER (WHERE nature IS NOT NULL),
                    array_agg(DISTINCT organization_id)
             FROM territoire_procurement_award
-            """
+            WHERE """
+            + PUBLISHED_BUYER
         )
     ).one()
     return {

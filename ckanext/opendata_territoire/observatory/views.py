@@ -5,13 +5,12 @@ without JavaScript and by screen readers (each bar carries its figures)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
+from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.observatory import cpv, stats
 
 blueprint = Blueprint("territoire_observatory", __name__)
@@ -174,17 +173,6 @@ def _page(commune: str | None) -> Any:
 
 # A cell starting with one of these is a formula to a spreadsheet: labels
 # (an organization's title is edited by its admins) are written after a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: Any) -> Any:
-    """``value``, made inert for a spreadsheet when it is text that would
-    start a formula (OWASP's advice for CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv(commune: str | None) -> Response:
     org = _organization(commune) if commune else None
     filters = _filters(org["name"] if org else None)
@@ -193,31 +181,30 @@ def _csv(commune: str | None) -> Response:
         table = _stats(filters, group)
     except tk.ValidationError as error:
         return tk.abort(400, str(error.error_dict))
-    out = io.StringIO()
-    writer = csv.writer(out)
     localities = list(stats.LOCALITIES)
-    writer.writerow(
-        [
-            CSV_GROUPS[group],
-            "libelle",
-            "contrats",
-            "montant",
-            *[f"contrats_{CSV_LOCALITIES[name]}" for name in localities],
-            *[f"montant_{CSV_LOCALITIES[name]}" for name in localities],
-            "contrats_pme",
-            "montant_pme",
-            "offres_moyenne",
-            "contrats_offre_unique",
-        ]
-    )
+    header = [
+        CSV_GROUPS[group],
+        "libelle",
+        "contrats",
+        "montant",
+        *[f"contrats_{CSV_LOCALITIES[name]}" for name in localities],
+        *[f"montant_{CSV_LOCALITIES[name]}" for name in localities],
+        "contrats_pme",
+        "montant_pme",
+        "offres_moyenne",
+        "contrats_offre_unique",
+    ]
     rows = [*table["groups"]]
     if table["total"] is not None:
         rows.append({"key": "total", "label": "", **table["total"]})
-    for row in rows:
-        writer.writerow(
+    filename = f"observatoire-{org['name'] if org else 'territoire'}-{group}.csv"
+    return csv_export.response(
+        filename,
+        header,
+        (
             [
-                spreadsheet_text(row["key"]),
-                spreadsheet_text(row["label"]),
+                row["key"],
+                row["label"],
                 row["contracts"],
                 row["amount"],
                 *[row[name]["contracts"] for name in localities],
@@ -227,12 +214,8 @@ def _csv(commune: str | None) -> Response:
                 "" if row["offers_average"] is None else row["offers_average"],
                 row["single_offer"],
             ]
-        )
-    name = f"observatoire-{org['name'] if org else 'territoire'}-{group}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            for row in rows
+        ),
     )
 
 

@@ -85,17 +85,28 @@ def _checked_answer(data_dict: dict[str, Any]) -> tuple[str, str, str]:
     return str(question_id), str(answer), str(comment).strip()
 
 
+# The most rows a history gives at once (PostgreSQL's LIMIT takes 64-bit
+# integers: a larger number was a server error).
+HISTORY_LIMIT = 10000
+
+
 def _limit(value: Any) -> int | None:
-    """None (no limit) or a whole number of at least 1."""
+    """None (no limit) or a whole number from 1 to HISTORY_LIMIT."""
     if value in (None, ""):
         return None
     try:
         limit = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         limit = 0
-    if limit < 1:
+    if not 1 <= limit <= HISTORY_LIMIT:
         raise tk.ValidationError(
-            {"limit": [tk._("Must be a whole number of at least 1.")]}
+            {
+                "limit": [
+                    tk._("Must be a whole number from 1 to {maximum}.").format(
+                        maximum=HISTORY_LIMIT
+                    )
+                ]
+            }
         )
     return limit
 
@@ -265,7 +276,7 @@ def territoire_dashboard_show(
     epci = tk.get_action("organization_show")(
         {"ignore_auth": True}, {"id": org.id, "include_datasets": False}
     )
-    if epci.get("collectivite_type") != "epci":
+    if not roles.is_epci(epci):
         raise tk.ValidationError(
             {
                 "id": [
@@ -282,7 +293,7 @@ def territoire_dashboard_show(
 def _guide_epci(org: ckan_model.Group) -> ckan_model.Group | None:
     """The EPCI whose notes a member's guide shows (the EPCI's own guide shows
     its own)."""
-    if org.extras.get("collectivite_type") == "epci":
+    if roles.is_epci(org):
         return org
     return roles.epci_of(org)
 
@@ -341,7 +352,7 @@ def territoire_guide_show(
 
 def _epci(data_dict: dict[str, Any]) -> ckan_model.Group:
     org = _organization(data_dict)
-    if org.extras.get("collectivite_type") != "epci":
+    if not roles.is_epci(org):
         raise tk.ValidationError(
             {
                 "id": [

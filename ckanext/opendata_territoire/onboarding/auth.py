@@ -55,11 +55,7 @@ territoire_starter_dataset_create = _act
 
 def _territory_admin(context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     org = roles.organization(str(data_dict.get("id") or ""))
-    return (
-        org is not None
-        and org.extras.get("collectivite_type") == "epci"
-        and roles.territory_admin(roles.user_name(context), org)
-    )
+    return org is not None and roles.territory_admin(roles.user_name(context), org)
 
 
 def territoire_dashboard_show(

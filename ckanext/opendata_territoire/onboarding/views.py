@@ -3,14 +3,13 @@ the readiness checklist. Plain HTML forms: they work without JavaScript."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import Blueprint, Response
 
+from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.onboarding import (
     checklist,
     dashboard,
@@ -166,7 +165,7 @@ def guide_notes_page(id: str) -> Any:
     org = roles.organization(id)
     if org is None:
         return tk.abort(404, tk._("Organization not found"))
-    if org.extras.get("collectivite_type") != "epci":
+    if not roles.is_epci(org):
         return tk.abort(
             404,
             tk._("Only an intercommunality (EPCI) adds notes to its members' guide."),
@@ -360,11 +359,10 @@ def dashboard_page(id: str) -> str:
 @blueprint.route("/organization/<id>/dashboard.csv")
 def dashboard_csv(id: str) -> Response:
     _org, data = _dashboard_or_abort(id)
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(dashboard.CSV_COLUMNS)
-    for row in data["members"]:
-        writer.writerow(
+    return csv_export.response(
+        f"tableau-de-bord-{id}.csv",
+        dashboard.CSV_COLUMNS,
+        (
             [
                 " ".join(row[column])
                 if isinstance(row[column], list)
@@ -373,11 +371,6 @@ def dashboard_csv(id: str) -> Response:
                 else row[column]
                 for column in dashboard.CSV_COLUMNS
             ]
-        )
-    return Response(
-        output.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="tableau-de-bord-{id}.csv"'
-        },
+            for row in data["members"]
+        ),
     )

@@ -121,6 +121,10 @@ def unchecked_message(reason: str | None) -> str:
     return {
         "format": tk._("Not checked: only CSV files are read."),
         "unreachable": tk._("Not checked: the link could not be read."),
+        "refused": tk._(
+            "Not checked: the link leads to an internal address, which the portal "
+            "does not request."
+        ),
         "not_stored": tk._("Not checked: the file is not in the portal's storage."),
         "not_a_table": tk._("Not checked: the file could not be read as CSV."),
     }.get(reason or "", tk._("Not checked."))
@@ -249,8 +253,13 @@ def bulk_update_public(
     # Before any message: names of blocked private datasets are for the
     # organization's editors only.
     tk.check_access("bulk_update_public", context, data_dict)
+    datasets = data_dict.get("datasets") or []
+    if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
+        raise tk.ValidationError(
+            {"datasets": [tk._("Must be a list of dataset ids or names.")]}
+        )
     errors = []
-    for dataset_id in data_dict.get("datasets") or []:
+    for dataset_id in datasets:
         package = model.Package.get(str(dataset_id))
         if package is None:
             continue
@@ -312,6 +321,10 @@ def validation_message(result: dict[str, Any]) -> str | None:
         )
     return {
         "unreachable": tk._("Not validated: the file could not be downloaded."),
+        "refused": tk._(
+            "Not validated: the link leads to an internal address, which the "
+            "portal does not request."
+        ),
         "not_stored": tk._("Not validated: the file is not in the portal's storage."),
         "not_a_table": tk._("Not validated: the file could not be read as CSV."),
         "catalog_unreachable": tk._(

@@ -19,6 +19,8 @@ import ckan.plugins.toolkit as tk
 import requests
 from ckan.lib import uploader
 
+from ckanext.opendata_territoire import outbound
+
 # Formats read as tables (the SCDL files are CSV).
 TABLE_FORMATS = frozenset({"csv", "tsv"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
@@ -28,7 +30,8 @@ CHUNK = 64 * 1024
 
 class Unreadable(Exception):
     """The content cannot be read; ``reason``: ``unreachable`` (the link does
-    not answer, or with an error), ``not_stored`` (the upload is not in this
+    not answer, or with an error), ``refused`` (the link leads to an internal
+    address, see outbound.py), ``not_stored`` (the upload is not in this
     portal's storage), ``not_a_table`` (not text with a delimiter)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -100,7 +103,7 @@ def chunks(resource: Any, max_bytes: int) -> Iterator[bytes]:
     if urlparse(url).scheme not in ("http", "https"):
         raise Unreadable("unreachable", url)
     try:
-        with requests.get(url, stream=True, timeout=_timeout()) as response:
+        with outbound.get(url, stream=True, timeout=_timeout()) as response:
             if response.status_code >= 400:
                 raise Unreadable("unreachable", f"HTTP {response.status_code}")
             read = 0
@@ -109,6 +112,8 @@ def chunks(resource: Any, max_bytes: int) -> Iterator[bytes]:
                 read += len(chunk)
                 if read >= max_bytes:
                     return
+    except outbound.AddressRefused as error:
+        raise Unreadable("refused", str(error)) from error
     except requests.RequestException as error:
         raise Unreadable("unreachable", type(error).__name__) from error
 

@@ -13,7 +13,14 @@ from ckanext.opendata_territoire.quality.model import ResourceValidation, valida
 # Why a file could not be validated, when its publisher can do something
 # about it; a catalogue or a schema out of reach says nothing of the file.
 PUBLISHER_REASONS = frozenset(
-    {"unreachable", "not_stored", "not_a_table", "unknown_schema", "unknown_version"}
+    {
+        "unreachable",
+        "refused",
+        "not_stored",
+        "not_a_table",
+        "unknown_schema",
+        "unknown_version",
+    }
 )
 
 

@@ -10,7 +10,12 @@ from ckan import authz
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
-__all__ = ["territoire_territory_init", "territoire_territory_show"]
+__all__ = [
+    "group_create",
+    "organization_create",
+    "territoire_territory_init",
+    "territoire_territory_show",
+]
 
 
 @tk.auth_allow_anonymous_access
@@ -34,7 +39,7 @@ def territoire_territory_init(
     user = roles.user_name(context)
     if (
         epci is not None
-        and epci.get("collectivite_type") == "epci"
+        and roles.is_epci(epci)
         and user
         and authz.has_user_permission_for_group_or_org(epci["id"], user, "admin")
     ):
@@ -45,4 +50,35 @@ def territoire_territory_init(
             "Only the administrators of the EPCI and the portal's administrators "
             "can initialise the territory."
         ),
+    }
+
+
+# CKAN lets sysadmins through before any auth function: refusing here refuses
+# everyone else, whatever ckan.auth.user_create_organizations and
+# user_create_groups say. The organizations are the territory's public
+# bodies: created from the reference data (ckan territoire init, the EPCI's
+# territory page, both as a sysadmin) or by a sysadmin, never by whoever
+# signs up. Groups (CKAN's themes) likewise.
+
+
+@tk.chained_auth_function
+def organization_create(
+    next_auth: Any, context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only the portal's administrators create organizations: the "
+            "territory's organizations come from the official reference data."
+        ),
+    }
+
+
+@tk.chained_auth_function
+def group_create(
+    next_auth: Any, context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "success": False,
+        "msg": tk._("Only the portal's administrators create groups."),
     }

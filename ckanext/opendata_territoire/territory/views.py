@@ -9,6 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
+from ckanext.opendata_territoire.territory import roles
+
 blueprint = Blueprint("territoire_territory", __name__)
 
 
@@ -24,7 +26,7 @@ def init_page(id: str) -> str:
         )
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Organization not found"))
-    if org.get("collectivite_type") != "epci" or not org.get("siren"):
+    if not roles.is_epci(org):
         return tk.abort(404, tk._("This organization is not an EPCI with a SIREN."))
     apply = tk.request.method == "POST"
     try:

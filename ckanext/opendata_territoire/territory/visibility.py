@@ -40,9 +40,7 @@ def user_labels(user: object) -> list[str]:
         labels.extend(
             epci_label(org.id)
             for org in user.get_groups("organization", "admin")
-            if org.is_organization
-            and org.state == "active"
-            and org.extras.get("collectivite_type") == "epci"
+            if roles.is_epci(org)
         )
     return labels
 
@@ -52,7 +50,7 @@ def reindex_private_datasets(org: model.Group) -> None:
     member communes (public datasets carry no EPCI label)."""
     owners = [org.id]
     siren = org.extras.get("siren")
-    if org.extras.get("collectivite_type") == "epci" and siren:
+    if roles.is_epci(org) and siren:
         owners += [
             group_id
             for (group_id,) in model.Session.query(model.GroupExtra.group_id)

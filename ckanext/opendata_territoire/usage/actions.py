@@ -57,7 +57,7 @@ def _limit(value: Any) -> int:
         return LIST_LIMIT
     try:
         limit = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         limit = 0
     if not 1 <= limit <= LIST_LIMIT:
         raise tk.ValidationError(
@@ -202,13 +202,16 @@ def territoire_reuse_moderate(
             }
         )
     decision = data_dict.get("decision")
-    if decision not in reuses.DECISIONS:
+    if not isinstance(decision, str) or decision not in reuses.DECISIONS:
         raise tk.ValidationError(
             {
                 "decision": [
                     tk._(
                         '"{value}" is not a decision. Allowed decisions: {allowed}.'
-                    ).format(value=decision or "", allowed=", ".join(reuses.DECISIONS))
+                    ).format(
+                        value=decision if isinstance(decision, str) else "",
+                        allowed=", ".join(reuses.DECISIONS),
+                    )
                 ]
             }
         )

@@ -12,8 +12,9 @@ Counted, for active public datasets only, when the response succeeded:
   (``package_show``, ``resource_show``, ``datastore_search``,
   ``datastore_info``).
 
-Each is counted once per visitor, target, kind and day: the visitor is known
-only by a salted hash of their address and browser, kept in Redis with the
+Each is counted once per visitor, target, kind and day: a visitor is an
+address (the people of one town hall behind one address count once), known
+only by a salted hash of it, kept in Redis with the
 day's random salt for 48 hours at most, then gone; PostgreSQL keeps numbers
 only (``territoire_usage_count``). Private and draft datasets are never
 counted; self-declared robots (a user agent naming a bot, crawler or spider)
@@ -195,7 +196,9 @@ def count_request(response: Response) -> Response:
         event = event_of(request.endpoint, request.view_args, response.status_code)
         if event is not None:
             day = today()
-            visitor = f"{request.remote_addr}|{request.user_agent.string}"
+            # The address alone: with the browser's user agent too, a script
+            # changing its user agent counted as a new visitor each time.
+            visitor = str(request.remote_addr or "")
             if first_of_the_day(event, visitor, day):
                 record(event, day)
     except Exception:

@@ -33,12 +33,21 @@ def editors(org_id: str) -> list[model.User]:
 
 
 def send(users: list[model.User], subject: str, body: str) -> int:
-    """Mail each user; the number of mails sent."""
+    """Mail each user; the number of mails sent. Without a sender address
+    (``smtp.mail_from``) nothing is sent; any failure of the mail server or
+    of its settings is logged, never raised."""
+    if users and not tk.config.get("smtp.mail_from"):
+        log.warning(
+            "smtp.mail_from is not set: %d mails not sent about: %s",
+            len(users),
+            subject,
+        )
+        return 0
     sent = 0
     for user in users:
         try:
             mailer.mail_recipient(user.display_name, str(user.email), subject, body)
-        except mailer.MailerException:
+        except Exception:
             log.exception("Could not mail %s about: %s", user.name, subject)
         else:
             sent += 1

@@ -29,7 +29,7 @@ CSV_COLUMNS = (
 
 
 def is_epci(org: model.Group) -> bool:
-    return org.extras.get("collectivite_type") == "epci"
+    return roles.is_epci(org)
 
 
 def members(epci: model.Group) -> list[model.Group]:

@@ -5,14 +5,13 @@ monthly CSV) and a dataset's usage. Plain HTML: no JavaScript needed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
+from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.usage import figures, publisher, reuses
 
@@ -284,18 +283,11 @@ def usage_csv(id: str) -> Response:
         if rows
         else publisher.checked_month(tk.request.args.get("month"))
     )
-    output = io.StringIO()
-    writer = csv.DictWriter(output, fieldnames=publisher.CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(
-        output.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="utilisation-{id}-{month}.csv"'
-            )
-        },
+    columns = publisher.CSV_COLUMNS
+    return csv_export.response(
+        f"utilisation-{id}-{month}.csv",
+        columns,
+        ([row.get(column, "") for column in columns] for row in rows),
     )
 
 
