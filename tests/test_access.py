@@ -674,3 +674,120 @@ def test_the_epci_admins_patch_a_configured_harvest_source(app, territory):
     assert source["title"] == "DECP des communes"
     assert source["frequency"] == "MONTHLY"
     assert source["config"] == '{"buyers": ["213805484"]}'
+
+
+# Anyone may sign up (ckan.auth.create_user_via_web): a new account declares
+# reuses and asks questions, and nothing else.
+
+
+def sign_up(app) -> dict[str, Any]:
+    """A reuser who registers through the form, as anyone on the internet
+    would, with an API token of their own."""
+    response = app.post(
+        "/user/register",
+        data={
+            "name": "reutilisatrice",
+            "fullname": "Une réutilisatrice",
+            "email": "reutilisatrice@example.org",
+            "password1": "Un mot de passe assez long",
+            "password2": "Un mot de passe assez long",
+            "save": "",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 302, response.body[:3000]
+    token = helpers.call_action(
+        "api_token_create",
+        context={"user": "reutilisatrice"},
+        user="reutilisatrice",
+        name="script",
+    )["token"]
+    return {"name": "reutilisatrice", "token": token}
+
+
+def test_a_new_account_declares_reuses_and_asks_questions(app, territory):
+    user = headers(sign_up(app))
+
+    reuse = app.post(
+        "/api/3/action/territoire_reuse_create",
+        json={
+            "title": "Carte des délibérations",
+            "url": "https://reuse.example/carte",
+            "type": "visualisation",
+            "datasets": [PUBLIC],
+        },
+        headers=user,
+    )
+    question = app.post(
+        "/api/3/action/territoire_feedback_create",
+        json={"dataset": PUBLIC, "kind": "question", "message": "Mise à jour ?"},
+        headers=user,
+    )
+
+    assert reuse.status_code == 200, reuse.body
+    assert question.status_code == 200, question.body
+
+
+def test_a_new_account_writes_nothing_else(app, territory, private_dataset):
+    user = headers(sign_up(app))
+    file = helpers.call_action(
+        "resource_create",
+        {"user": territory["people"]["sysadmin"]["name"]},
+        package_id=PUBLIC,
+        url="https://engins.example/deliberations.csv",
+    )
+    attempts = {
+        "organization_create": {"name": "ma-ccmv", "collectivite_type": "epci"},
+        "group_create": {"name": "mon-theme"},
+        "package_create": {"name": "mon-jeu", **dataset_fields()},
+        "package_create in a commune": {
+            "name": "mon-jeu",
+            "owner_org": "engins",
+            **dataset_fields(),
+        },
+        "package_patch": {"id": PUBLIC, "notes": "Réécrit."},
+        "package_delete": {"id": PUBLIC},
+        "resource_create": {"package_id": PUBLIC, "url": "https://x.example/a.csv"},
+        "organization_member_create": {
+            "id": "engins",
+            "username": "reutilisatrice",
+            "role": "admin",
+        },
+        "organization_patch": {"id": "engins", "description": "Piratée."},
+        "harvest_source_create": {
+            "name": "decp-pirate",
+            "url": "https://decp.example/",
+            "source_type": "decp",
+            "owner_org": "ccmv",
+        },
+        "user_create": {
+            "name": "complice",
+            "email": "complice@example.org",
+            "password": "Un mot de passe assez long",
+        },
+        "territoire_territory_init": {"epci_siren": "243801024", "dry_run": True},
+        "territoire_checklist_answer": {
+            "id": "engins",
+            "question_id": "inventory",
+            "answer": "yes",
+        },
+        "territoire_guide_note_update": {"id": "ccmv", "step": "intro", "note": "x"},
+        "territoire_starter_dataset_create": {"id": "engins", "starter": "budget"},
+        "bulk_update_public": {"org_id": "engins", "datasets": [PRIVATE]},
+        "territoire_resource_validate": {"id": file["id"]},
+        "resource_view_create": {
+            "resource_id": file["id"],
+            "title": "Vue",
+            "view_type": "datatables_view",
+        },
+        "datastore_create": {"resource": {"package_id": PUBLIC}, "records": []},
+    }
+
+    answered = {
+        name: app.post(
+            f"/api/3/action/{name.split()[0]}", json=params, headers=user
+        ).status_code
+        for name, params in attempts.items()
+    }
+
+    assert answered == {name: 403 for name in attempts}

@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import cli, helpers, views
+from ckanext.opendata_territoire import cli, helpers, request_guard, views
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth, validators
@@ -52,6 +52,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware
 
     def make_middleware(self, app: Any, config: Any) -> Any:
+        app.before_request(request_guard.refuse_nul)
         app.after_request(counting.count_request)
         app.after_request(rdf_charset.declare_utf8)
         return app

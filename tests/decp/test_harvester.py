@@ -141,6 +141,56 @@ def test_dataset_source_is_harvested_page_by_page(datagouv, territory):
     assert objects["213801533"].package_id == engins["id"]
 
 
+def procurement_datasets(org_name):
+    org = helpers.call_action("organization_show", id=org_name, include_datasets=True)
+    return [d["name"] for d in org["packages"] if d.get("decp_buyer_siren")]
+
+
+def paris():
+    """An organization outside the territory (another EPCI's commune), made
+    by a sysadmin: a source of the CCMV must never write into it."""
+    return factories.Organization(
+        name="paris",
+        title="Ville de Paris",
+        collectivite_type="commune",
+        siren=PARIS[:9],
+        insee_code="75056",
+        epci_siren="200054781",
+    )
+
+
+def test_a_source_without_buyers_publishes_only_into_its_owners_territory(
+    datagouv, territory
+):
+    paris()
+    publish_dataset(datagouv)
+
+    objects, gather_errors = harvest(source(f"{datagouv.url}/fr/datasets/{SLUG}/"))
+
+    assert gather_errors == []
+    assert sorted(objects) == ["213801533", "213805484", "243801024"]
+    assert procurement_datasets("paris") == []
+
+
+def test_buyers_outside_the_owners_territory_are_reported_not_harvested(
+    datagouv, territory
+):
+    paris()
+    publish_dataset(datagouv)
+    src = source(
+        f"{datagouv.url}/fr/datasets/{SLUG}/", {"buyers": [PARIS[:9], ENGINS[:9]]}
+    )
+
+    objects, gather_errors = harvest(src)
+
+    assert sorted(objects) == ["213801533"]
+    assert gather_errors == [
+        f"« buyers » : {PARIS[:9]} n'est pas une organisation du territoire du "
+        "propriétaire de la source ; ses marchés ne sont pas moissonnés."
+    ]
+    assert procurement_datasets("paris") == []
+
+
 def test_per_contract_problems_are_object_errors_naming_contract_and_rule(
     datagouv, territory
 ):

@@ -110,15 +110,32 @@ def test_the_pages_of_a_dataset_and_of_a_resource_count_as_views(app, resources)
     }
 
 
+def from_address(address: str) -> dict[str, dict[str, str]]:
+    return {"environ_overrides": {"REMOTE_ADDR": address}}
+
+
 def test_a_visitor_counts_once_a_day_another_visitor_counts_again(app, resources):
     rid = resources["file"]["id"]
     url = f"/dataset/budget-engins/resource/{rid}/download"
 
     for _ in range(3):
-        app.get(url, headers=BROWSER)
-    app.get(url, headers={"User-Agent": "python-requests/2.32"})
+        app.get(url, headers=BROWSER, **from_address("198.51.100.7"))
+    app.get(url, headers=BROWSER, **from_address("203.0.113.9"))
 
     assert counts() == {("budget-engins", rid, "download"): 2}
+
+
+def test_changing_the_user_agent_does_not_make_a_new_visitor(app, resources):
+    """The probe inflated a dataset's views from 2 to 5 in 4 requests, each
+    with another user agent."""
+    for n in range(4):
+        app.get(
+            "/dataset/budget-engins",
+            headers={"User-Agent": f"Mozilla/5.0 (variante {n})"},
+            **from_address("198.51.100.7"),
+        )
+
+    assert counts() == {("budget-engins", "", "view"): 1}
 
 
 def test_a_private_dataset_is_never_counted(app, catalogue, resources):
@@ -194,7 +211,7 @@ def test_weeks_and_months_add_up_across_their_boundaries(app, resources):
     for day, visitors in visits.items():
         with freeze_time(f"{day} 10:00:00"):
             for n in range(visitors):
-                app.get(download, headers={"User-Agent": f"client-{n}"})
+                app.get(download, **from_address(f"198.51.100.{n + 1}"))
 
     with freeze_time("2026-11-12 09:00:00"):
         series = figures.weekly([resources["file"]["package_id"]], weeks=3)

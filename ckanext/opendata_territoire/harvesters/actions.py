@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.logic import auth_audit_exempt
 
 from ckanext.opendata_territoire import outbound
 from ckanext.opendata_territoire.harvesters.auth import HARVEST_TYPE
@@ -47,8 +48,23 @@ SOURCE_FIELDS = (
 )
 
 
+def _check_texts(data_dict: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """ckanext-harvest's validators fail with a server error on a value that
+    is not a text (a list for ``config``, an object for ``owner_org``...)."""
+    errors = {
+        key: [tk._("Must be a text.")]
+        for key in keys
+        if data_dict.get(key) is not None and not isinstance(data_dict[key], str)
+    }
+    if errors:
+        raise tk.ValidationError(errors)
+
+
 def _check_source_url(data_dict: dict[str, Any]) -> None:
-    if data_dict.get("type") != HARVEST_TYPE or not data_dict.get("url"):
+    if data_dict.get("type") != HARVEST_TYPE:
+        return
+    _check_texts(data_dict, SOURCE_FIELDS[:-1])
+    if not data_dict.get("url"):
         return
     try:
         outbound.check_url(str(data_dict["url"]))
@@ -60,6 +76,7 @@ def _check_source_url(data_dict: dict[str, Any]) -> None:
 def package_create(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
+    _check_texts(data_dict or {}, ("id", "type"))
     _check_source_url(data_dict or {})
     return next_action(context, data_dict)
 
@@ -68,15 +85,19 @@ def package_create(
 def package_update(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
+    # CKAN looks the dataset up by ``id`` before any validation.
+    _check_texts(data_dict or {}, ("id", "type"))
     _check_source_url(data_dict or {})
     return next_action(context, data_dict)
 
 
+@auth_audit_exempt  # ckanext-harvest's own calls check nothing, as before
 @tk.chained_action
 def harvest_source_reindex(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
     if "api_version" in context:
+        _check_texts(data_dict, ("id",))
         tk.check_access("harvest_source_reindex", context, data_dict)
     return next_action(context, data_dict)
 
@@ -85,6 +106,7 @@ def harvest_source_reindex(
 def harvest_source_patch(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
+    _check_texts(data_dict, SOURCE_FIELDS[:-1])
     tk.check_access("harvest_source_patch", context, data_dict)
     source = tk.get_action("harvest_source_show")(
         {"user": context.get("user"), "ignore_auth": context.get("ignore_auth")},

@@ -252,9 +252,15 @@ def bulk_update_public(
     dataset one of whose files is blocked by the personal-data guard."""
     # Before any message: names of blocked private datasets are for the
     # organization's editors only.
+    if not isinstance(data_dict.get("org_id"), str):
+        raise tk.ValidationError({"org_id": [tk._("Must be a text.")]})
     tk.check_access("bulk_update_public", context, data_dict)
-    datasets = data_dict.get("datasets") or []
-    if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
+    datasets = data_dict.get("datasets")
+    if (
+        not isinstance(datasets, list)
+        or not datasets
+        or not all(isinstance(d, str) for d in datasets)
+    ):
         raise tk.ValidationError(
             {"datasets": [tk._("Must be a list of dataset ids or names.")]}
         )

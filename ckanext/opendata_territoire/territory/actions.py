@@ -40,6 +40,14 @@ def _epci_siren(data_dict: dict[str, Any]) -> str:
         raise tk.ValidationError({"epci_siren": [str(error)]}) from None
 
 
+def _flag(data_dict: dict[str, Any], key: str) -> bool:
+    value = data_dict.get(key, False)
+    try:
+        return bool(tk.asbool(value)) if value not in (None, "") else False
+    except ValueError:
+        raise tk.ValidationError({key: [tk._("Must be true or false.")]}) from None
+
+
 def _public(org: dict[str, Any]) -> dict[str, Any]:
     return {key: org.get(key) for key in ORGANIZATION_FIELDS}
 
@@ -89,7 +97,7 @@ def territoire_territory_init(
     try:
         summary = init_territory(
             siren,
-            dry_run=tk.asbool(data_dict.get("dry_run", False)),
+            dry_run=_flag(data_dict, "dry_run"),
             user=user if user and authz.is_sysadmin(user) else None,
         )
     except TerritoryError as error:
