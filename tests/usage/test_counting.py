@@ -241,3 +241,25 @@ def test_the_purge_keeps_the_retention_period(cli, resources):
     assert [row.day for row in model.Session.query(UsageCount)] == [
         dt.date(2024, 11, 1)
     ]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_visitor(app, resources):
+    for client in ("198.51.100.7", "203.0.113.9", "198.51.100.7"):
+        app.get(
+            "/dataset/budget-engins",
+            headers={**BROWSER, "X-Forwarded-For": f"{client}, 127.0.0.1"},
+            **from_address("127.0.0.1"),
+        )
+
+    assert counts() == {("budget-engins", "", "view"): 2}
+
+
+def test_an_untrusted_peer_cannot_make_visitors_up_with_the_header(app, resources):
+    for n in range(3):
+        app.get(
+            "/dataset/budget-engins",
+            headers={**BROWSER, "X-Forwarded-For": f"192.0.2.{n}"},
+            **from_address("198.51.100.7"),
+        )
+
+    assert counts() == {("budget-engins", "", "view"): 1}

@@ -17,7 +17,7 @@ from ckanext.opendata_territoire.territory.reference import (
     check_siren,
 )
 
-__all__ = ["territoire_territory_init", "territoire_territory_show"]
+__all__ = ["package_show", "territoire_territory_init", "territoire_territory_show"]
 
 ORGANIZATION_FIELDS = (
     "id",
@@ -103,3 +103,17 @@ def territoire_territory_init(
     except TerritoryError as error:
         raise tk.ValidationError({"epci_siren": [str(error)]}) from None
     return summary.as_dict()
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_show(
+    next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
+) -> Any:
+    """CKAN's, except that a dataset one may not read answers "not found",
+    as a missing one does (CKAN's API answered 403, which told anyone that a
+    private dataset of that name exists; its pages already answer 404)."""
+    try:
+        return next_action(context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(tk._("Dataset not found")) from None

@@ -13,8 +13,9 @@ Counted, for active public datasets only, when the response succeeded:
   ``datastore_info``).
 
 Each is counted once per visitor, target, kind and day: a visitor is an
-address (the people of one town hall behind one address count once), known
-only by a salted hash of it, kept in Redis with the
+address (the people of one town hall behind one address count once; behind
+a reverse proxy, the address it forwards), known only by a salted hash of
+it, kept in Redis with the
 day's random salt for 48 hours at most, then gone; PostgreSQL keeps numbers
 only (``territoire_usage_count``). Private and draft datasets are never
 counted; self-declared robots (a user agent naming a bot, crawler or spider)
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import re
 import secrets
@@ -183,6 +185,43 @@ def record(event: Event, day: dt.date, count: int = 1) -> None:
         connection.execute(statement)
 
 
+def _networks() -> list[Any]:
+    value = tk.config.get("ckanext.territoire.trusted_proxies") or []
+    entries = value.split() if isinstance(value, str) else list(value)
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(str(entry), strict=False))
+        except ValueError:
+            log.warning("ckanext.territoire.trusted_proxies: %r is no address", entry)
+    return networks
+
+
+def _trusted(address: str, networks: list[Any]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def visitor_address() -> str:
+    """The visitor's address: the peer's, or behind proxies the peer trusts
+    (``ckanext.territoire.trusted_proxies``) the last address of
+    ``X-Forwarded-For`` that is not one of them. An untrusted peer's
+    ``X-Forwarded-For`` is ignored: it could not make new visitors up."""
+    peer = str(request.remote_addr or "")
+    networks = _networks()
+    header = request.headers.get("X-Forwarded-For", "")
+    forwarded = [a.strip() for a in header.split(",") if a.strip()]
+    if not forwarded or not _trusted(peer, networks):
+        return peer
+    for address in reversed(forwarded):
+        if not _trusted(address, networks):
+            return address
+    return forwarded[0]
+
+
 def count_request(response: Response) -> Response:
     """The after_request hook: count the request if it is a counted event.
     Counting never breaks a response: a failure is logged."""
@@ -198,7 +237,7 @@ def count_request(response: Response) -> Response:
             day = today()
             # The address alone: with the browser's user agent too, a script
             # changing its user agent counted as a new visitor each time.
-            visitor = str(request.remote_addr or "")
+            visitor = visitor_address()
             if first_of_the_day(event, visitor, day):
                 record(event, day)
     except Exception:
