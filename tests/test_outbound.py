@@ -29,7 +29,7 @@ class InternalService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 service.paths.append(self.path)
                 body = b"secret;value\nadmin;hunter2\n"
                 self.send_response(200)
