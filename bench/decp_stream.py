@@ -1,13 +1,12 @@
 """Benchmark of the DECP territory filter and harvest on a large national file.
 
     .dev/venv/bin/python bench/decp_stream.py [--size-mb 1024] [--file PATH]
-        [--generator ../shared/tools/gen_decp.py]
         [--keep] [--repeat 1] [--ckan-ini .dev/demo.ini] [--no-harvest] [--json]
 
-1. Makes a national file (2022 format, 5 % of dirty contracts, the CCMV's
-   share of the generator's default) with ../shared/tools/gen_decp.py in a
-   temporary folder under /tmp (or reads --file), deleted at the end unless
-   --keep.
+1. Makes a national file (2022 format, 5 % of dirty contracts, 0.2 % of
+   them bought by the CCMV) with the project's generator
+   (ckanext/opendata_territoire/decp/generator.py) in a temporary folder
+   under /tmp (or reads --file), deleted at the end unless --keep.
 2. Reads it three ways, each in its own process so that its peak RSS
    (VmHWM) is its own: ``json.load`` of the whole file; a bare
    ``ijson.items(f, "marches.marche.item")`` pass (yajl2_c, default options);
@@ -43,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR = REPO.parent / "shared" / "tools" / "gen_decp.py"
 CKAN = Path(sys.executable).parent / "ckan"
 # The CCMV (EPCI) and its six communes, as in the territory reference data.
 CCMV_SIRENS = (
@@ -314,11 +312,6 @@ def harvest(ini: str, path: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=1024)
-    parser.add_argument(
-        "--generator",
-        default=str(GENERATOR),
-        help="the DECP generator (default: ../shared/tools/gen_decp.py)",
-    )
     parser.add_argument("--file", help="read this DECP file instead of generating one")
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each reading")
@@ -340,21 +333,17 @@ def main() -> int:
     if args.file:
         path = args.file
     else:
-        if not os.path.exists(args.generator):
-            parser.error(f"no generator at {args.generator}: use --generator or --file")
+        from ckanext.opendata_territoire.decp.generator import Generator
+
         folder = tempfile.mkdtemp(prefix="decp-bench-", dir="/tmp")
         path = os.path.join(folder, "decp-national.json")
         started = time.perf_counter()
         say(f"generating a {args.size_mb:.0f} MB national file in {folder}")
-        command = [sys.executable, args.generator, "--format", "2022"]
-        command += ["--size-mb", str(args.size_mb), "--dirty", "0.05", "--stats"]
-        done = subprocess.run(
-            [*command, "-o", path],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        stats = json.loads(done.stderr)
+        with open(path, "wb") as out:
+            truth = Generator(
+                "json-2022", seed=681, dirty=0.05, territory_share=0.002
+            ).write(out, size=int(args.size_mb * 1024 * 1024))
+        stats = truth.as_dict()
         stats["generation_seconds"] = time.perf_counter() - started
     try:
         size_mb = os.path.getsize(path) / 1024 / 1024
@@ -369,7 +358,8 @@ def main() -> int:
                     results["reads"][method] = run
         if stats:
             results["filter_count_matches_generator"] = (
-                results["reads"]["territory filter"]["count"] == stats["ccmv_contracts"]
+                results["reads"]["territory filter"]["count"]
+                == stats["territory_contracts"]
             )
         if not args.no_harvest:
             say(f"harvesting twice, then importing, in the portal of {args.ckan_ini}")

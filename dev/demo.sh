@@ -2,8 +2,10 @@
 # Sets everything up and serves the demo portal (the CCMV territory) on
 # http://127.0.0.1:$DEMO_PORT, in French, with a sysadmin whose credentials are
 # printed. Background workers (CKAN jobs, harvest gather and fetch consumers,
-# the harvest scheduler) run while the portal runs; Ctrl-C stops the portal and
-# the workers, the services stay up (dev/services.sh stop stops them).
+# the harvest scheduler) run while the portal runs, each started again when it
+# dies (dev/supervise.sh; `make services-status` shows them); Ctrl-C stops the
+# portal and the workers, the services stay up (dev/services.sh stop stops
+# them).
 #
 #   dev/demo.sh            set up and serve
 #   dev/demo.sh --no-serve set up only (used by the benchmarks)
@@ -134,12 +136,14 @@ if curl -s -o /dev/null "http://127.0.0.1:$DEMO_PORT/"; then
 fi
 
 worker_pids=()
+# Each worker runs under dev/supervise.sh, which starts it again when it dies
+# (as docker/'s restart policy does); `make services-status` shows them.
 start_worker() {
     local name=$1
     shift
-    "$CKAN_BIN" -c "$DEMO_INI" "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+    bash "$REPO_DIR/dev/supervise.sh" "$name" "$LOG_DIR/$name.log" -- "$@" &
     worker_pids+=($!)
-    say "started $name (log: $LOG_DIR/$name.log)"
+    say "started $name, started again if it dies (log: $LOG_DIR/$name.log)"
 }
 stop_workers() {
     [ ${#worker_pids[@]} -gt 0 ] && kill "${worker_pids[@]}" 2>/dev/null || true
@@ -147,13 +151,13 @@ stop_workers() {
 }
 trap stop_workers EXIT INT TERM
 
-start_worker jobs-worker jobs worker
-start_worker harvest-gather harvester gather-consumer
-start_worker harvest-fetch harvester fetch-consumer
+start_worker jobs-worker "$CKAN_BIN" -c "$DEMO_INI" jobs worker
+start_worker harvest-gather "$CKAN_BIN" -c "$DEMO_INI" harvester gather-consumer
+start_worker harvest-fetch "$CKAN_BIN" -c "$DEMO_INI" harvester fetch-consumer
 # `ckan harvester run` starts pending jobs and marks finished ones: it must run
 # periodically (cron in production, see docker/).
-(while sleep 60; do "$CKAN_BIN" -c "$DEMO_INI" harvester run >>"$LOG_DIR/harvest-run.log" 2>&1 || true; done) &
-worker_pids+=($!)
+start_worker harvest-schedule bash -c \
+    "while sleep 60; do '$CKAN_BIN' -c '$DEMO_INI' harvester run || true; done"
 
 cat <<MSG
 

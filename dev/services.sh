@@ -141,6 +141,29 @@ solr_start() { CKAN_SCHEMA_XML=$(ckan_schema_xml) bash "$REPO_DIR/dev/solr/solr.
 solr_stop() { bash "$REPO_DIR/dev/solr/solr.sh" stop; }
 solr_status() { bash "$REPO_DIR/dev/solr/solr.sh" status; }
 
+# The demo's workers (dev/demo.sh runs them under dev/supervise.sh).
+workers_status() {
+    local state=$RUN_DIR/workers pidfile name supervisor child restarts
+    shopt -s nullglob
+    local found=0
+    for pidfile in "$state"/*.pid; do
+        found=1
+        name=$(basename "$pidfile" .pid)
+        supervisor=$(cat "$pidfile" 2>/dev/null || true)
+        child=$(cat "$state/$name.child" 2>/dev/null || true)
+        restarts=$(cat "$state/$name.restarts" 2>/dev/null || echo 0)
+        if [ -z "$supervisor" ] || ! kill -0 "$supervisor" 2>/dev/null; then
+            say "worker $name: stopped (its supervisor is gone)"
+            rm -f "$pidfile" "$state/$name.child"
+        elif [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+            say "worker $name: running (pid $child, started again $restarts times)"
+        else
+            say "worker $name: restarting (started again $restarts times; log: $LOG_DIR/$name.log)"
+        fi
+    done
+    [ $found -eq 1 ] || say "workers: none running (make demo starts them)"
+}
+
 command=${1:-status}
 shift || true
 services=("$@")
@@ -160,4 +183,5 @@ for service in "${services[@]}"; do
         *) die "usage: $0 start|stop|status [postgres|redis|solr]..." ;;
     esac
 done
+[ "$command" = status ] && [ $# -eq 0 ] && workers_status
 exit $rc

@@ -6,7 +6,8 @@
 #      install resolves to exactly the same versions),
 #   3. the npm packages of package.json (the territory reference data, and
 #      axe-core for the browser tests) in .dev/node, exactly as
-#      package-lock.json pins them.
+#      package-lock.json pins them;
+#   4. docker/compose-check (Go), which checks docker/docker-compose.yml.
 # A second run only checks and returns in a few seconds.
 set -euo pipefail
 _TAG=setup
@@ -111,6 +112,28 @@ install_node_packages() {
     say "npm packages installed (territory reference data in $dir/$TERRITORY_DATA)"
 }
 
+# docker/compose-check: the loader of `docker compose` (compose-go, from the
+# Go module proxy) checking docker/docker-compose.yml without a Docker engine
+# (tests/test_docker.py).
+build_compose_check() {
+    local src=$REPO_DIR/docker/compose-check bin=$DEV_DIR/bin/compose-check stamp
+    command -v go >/dev/null 2>&1 \
+        || die "go is missing: it builds docker/compose-check (Go 1.24 or later, https://go.dev/dl/)"
+    stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -d' ' -f1)
+    if [ -x "$bin" ] && [ "$(cat "$bin.stamp" 2>/dev/null)" = "$stamp" ]; then
+        say "compose-check: up to date"
+        return
+    fi
+    say "building docker/compose-check with Go (log: $LOG_DIR/go.log)"
+    mkdir -p "$DEV_DIR/bin"
+    (cd "$src" && go build -o "$bin" .) >"$LOG_DIR/go.log" 2>&1 || {
+        show_log_tail "$LOG_DIR/go.log"
+        die "go build of docker/compose-check failed (log: $LOG_DIR/go.log)"
+    }
+    echo "$stamp" >"$bin.stamp"
+}
+
 install_debian_packages
 install_python
 install_node_packages
+build_compose_check

@@ -6,9 +6,13 @@ test.ini); nothing of CKAN, the database, Solr or Redis is mocked.
 
 from __future__ import annotations
 
+import configparser
+import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +21,109 @@ from ckan.tests import helpers as test_helpers
 from werkzeug.serving import make_server
 
 from tests.people import territory  # noqa: F401 (a fixture for every test)
+
+REPO = Path(__file__).resolve().parent.parent
+# The services each pytest-xdist worker gets of its own, as CKAN's
+# environment variables (read when CKAN loads its configuration, at the
+# start of the session, and inherited by the `ckan` commands tests run).
+WORKER_ENV = (
+    "CKAN_SQLALCHEMY_URL",
+    "CKAN_DATASTORE_WRITE_URL",
+    "CKAN_DATASTORE_READ_URL",
+    "CKAN_REDIS_URL",
+    "CKAN_SITE_ID",
+    "CKAN_STORAGE_PATH",
+)
+
+
+def worker_number(worker: str) -> int:
+    """0 for gw0, 1 for gw1..."""
+    return int(re.sub(r"\D", "", worker) or 0)
+
+
+def worker_environment(worker: str, base: dict[str, str], ini: Path) -> dict[str, str]:
+    """What pytest-xdist's worker ``worker`` (gw0, gw1...) uses instead of
+    the session's services: its own databases (``ckan_test_gw0``,
+    ``datastore_test_gw0``, copies that dev/test.sh makes), Redis database,
+    CKAN ``site_id`` (its own documents in the shared Solr core, its own
+    queues and keys in Redis) and storage folder. ``base`` holds the
+    session's values (dev/test.sh exports them; else test.ini's)."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(ini)
+    app = parser["app:main"]
+    defaults = {
+        "CKAN_SQLALCHEMY_URL": app["sqlalchemy.url"],
+        "CKAN_DATASTORE_WRITE_URL": app["ckan.datastore.write_url"],
+        "CKAN_DATASTORE_READ_URL": app["ckan.datastore.read_url"],
+        "CKAN_REDIS_URL": app["ckan.redis.url"],
+        "CKAN_SITE_ID": app["ckan.site_id"],
+        "CKAN_STORAGE_PATH": str(REPO / ".dev" / "storage-test"),
+    }
+    values = {key: base.get(key) or defaults[key] for key in WORKER_ENV}
+    number = worker_number(worker)
+    for key in (
+        "CKAN_SQLALCHEMY_URL",
+        "CKAN_DATASTORE_WRITE_URL",
+        "CKAN_DATASTORE_READ_URL",
+    ):
+        values[key] = re.sub(r"/([^/?]+)(\?|$)", rf"/\1_{worker}\2", values[key])
+    redis_base, _, database = values["CKAN_REDIS_URL"].rpartition("/")
+    values["CKAN_REDIS_URL"] = f"{redis_base}/{int(database or 0) + 1 + number}"
+    values["CKAN_SITE_ID"] = f"{values['CKAN_SITE_ID']}-{worker}"
+    values["CKAN_STORAGE_PATH"] = f"{values['CKAN_STORAGE_PATH']}-{worker}"
+    return values
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """The fault tests (marked ``faults``) stop and kill PostgreSQL and
+    Redis: they run only on the private instances dev/test.sh starts for them
+    (``TERRITOIRE_PRIVATE_SERVICES``), never on the services of the demo or
+    of a developer; elsewhere they are deselected, and said so."""
+    if os.environ.get("TERRITOIRE_PRIVATE_SERVICES"):
+        return
+    faults = [item for item in items if item.get_closest_marker("faults")]
+    if not faults:
+        return
+    config.hook.pytest_deselected(items=faults)
+    items[:] = [item for item in items if not item.get_closest_marker("faults")]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"{len(faults)} fault tests deselected: they stop PostgreSQL and "
+            "Redis, and run on private instances: dev/test.sh --faults",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def private_services() -> str:
+    """The private services of the fault tests: what dev/services.sh will
+    stop is the PostgreSQL and Redis this session's CKAN uses, and they are
+    not the project's usual ones."""
+    folder = os.environ.get("TERRITOIRE_PRIVATE_SERVICES", "")
+    assert folder and os.environ.get("DEV_DIR") == folder, (
+        "the fault tests stop PostgreSQL and Redis: run them through "
+        "dev/test.sh (--faults), which starts private instances for them"
+    )
+    assert Path(folder).resolve() != (REPO / ".dev").resolve()
+    port = os.environ["PG_PORT"]
+    assert f":{port}/" in os.environ["CKAN_SQLALCHEMY_URL"]
+    assert f":{os.environ['REDIS_PORT']}/" in os.environ["CKAN_REDIS_URL"]
+    return folder
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, before CKAN loads its configuration (at the
+    session's start), point it at the worker's own services."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    ini = Path(config.getoption("ckan_ini") or REPO / "test.ini")
+    os.environ.update(
+        worker_environment(workerinput["workerid"], dict(os.environ), ini)
+    )
 
 
 @pytest.fixture

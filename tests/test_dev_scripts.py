@@ -4,10 +4,12 @@ what to do, instead of hanging or starting a second copy."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import socketserver
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +141,81 @@ def test_unknown_service_is_named(tmp_path):
 
     assert result.returncode == 1
     assert "unknown service 'mysql'" in result.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_for(check, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    return check()
+
+
+def test_a_supervised_worker_killed_by_hand_is_started_again(tmp_path):
+    """What make demo does for its workers (dev/supervise.sh), with a
+    stand-in worker: killed, it is back within seconds, and the services'
+    status reports it; stopping the supervisor stops the worker."""
+    env = {
+        **os.environ,
+        "DEV_DIR": str(tmp_path),
+        "VENV_DIR": str(REPO / ".dev" / "venv"),
+    }
+    log = tmp_path / "worker.log"
+    supervisor = subprocess.Popen(
+        [
+            "bash",
+            str(REPO / "dev" / "supervise.sh"),
+            "worker",
+            str(log),
+            "--",
+            "sleep",
+            "300",
+        ],
+        env=env,
+    )
+    state = tmp_path / "run" / "workers"
+    try:
+        first = _wait_for(lambda: _read_int(state / "worker.child"))
+        assert first and _alive(first)
+
+        os.kill(first, signal.SIGKILL)
+        second = _wait_for(
+            lambda: (pid := _read_int(state / "worker.child")) != first and pid
+        )
+
+        assert second and _alive(second)
+        assert _read_int(state / "worker.restarts") == 1
+        assert "exited with status" in log.read_text()
+        status = subprocess.run(
+            ["bash", str(REPO / "dev" / "services.sh"), "status"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert (
+            f"worker worker: running (pid {second}, started again 1 times)"
+            in status.stdout
+        )
+    finally:
+        supervisor.terminate()
+        supervisor.wait(timeout=10)
+    assert _wait_for(lambda: not _alive(second), 5)
+    assert not (state / "worker.pid").exists()

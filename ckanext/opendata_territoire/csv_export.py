@@ -1,5 +1,6 @@
 """The one CSV writer of every CSV file the extension serves (the EPCI's
-dashboard, the usage exports, the observatory, the DECP contract files).
+dashboard, the usage exports, the observatory, the DECP contract files, the
+demo's register of firms).
 
 Texts in these files come from people (organization and dataset titles,
 edited by their admins) and from outside data (contract objects, names of
@@ -37,10 +38,16 @@ def inert(value: Any) -> Any:
     return value
 
 
-def write(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def write(
+    out: TextIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    delimiter: str = ",",
+    lineterminator: str = "\r\n",
+) -> int:
     """Writes ``header`` then each row, every cell made inert; returns the
     number of rows."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator)
     writer.writerow([inert(cell) for cell in header])
     count = 0
     for row in rows:

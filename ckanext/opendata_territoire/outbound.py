@@ -248,7 +248,7 @@ def _refused_in(error: BaseException) -> AddressRefused | None:
 def guard(session: requests.Session, adapter: HTTPAdapter | None = None) -> None:
     """Mounts a guarded adapter (with ``adapter``'s retry policy, if given)
     on ``session`` for http and https."""
-    retries = adapter.max_retries if adapter is not None else 0
+    retries: Any = adapter.max_retries if adapter is not None else 0
     guarded = GuardedAdapter(max_retries=retries)
     session.mount("http://", guarded)
     session.mount("https://", guarded)

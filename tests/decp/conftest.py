@@ -1,17 +1,14 @@
 """DECP test data: the official examples and schemas (fixtures/, copied from
-../shared/data/decp) and files made by ../shared/tools/gen_decp.py, the
-project's generator of realistic national files (present where the shared
-folder is, in CI; the tests that need it are skipped elsewhere)."""
+../shared/data/decp) and files made by the project's generator of realistic
+national files (ckanext/opendata_territoire/decp/generator.py)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from ckanext.opendata_territoire.decp.generator import Generator
 from ckanext.opendata_territoire.territory.reference import NpmReference
 from tests.territory.conftest import CCMV, FIXTURE_DATA
 
@@ -22,12 +19,6 @@ SCHEMAS = {
     "2019": FIXTURES / "schemas" / "decp-1.5.0.schema.json",
     "2022": FIXTURES / "schemas" / "decp-2.0.3.schema.json",
 }
-REPO = HERE.parent.parent
-GENERATOR = REPO.parent / "shared" / "tools" / "gen_decp.py"
-
-needs_generator = pytest.mark.skipif(
-    not GENERATOR.exists(), reason=f"{GENERATOR} is absent (../shared)"
-)
 
 
 def example_files() -> list[Path]:
@@ -41,15 +32,12 @@ def ccmv_sirens() -> set[str]:
     return {epci.siren} | {commune.siren for commune in epci.members}
 
 
-def generate(path: Path, *args: str) -> dict:
-    """Runs the generator with --stats; returns the counts it printed."""
-    done = subprocess.run(
-        [sys.executable, str(GENERATOR), "-o", str(path), "--stats", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stderr)
+def generate(path: Path, layout: str = "json-2022", contracts: int = 3000, **options):
+    """Writes a generated national file (5 % of the contracts bought by the
+    CCMV by default); returns what a correct reader must find."""
+    options.setdefault("territory_share", 0.05)
+    with path.open("wb") as out:
+        return Generator(layout, **options).write(out, contracts=contracts)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -51,7 +52,13 @@ from tests.decp.test_import import ENGINS, marche_2022
 from tests.decp.test_sample import SAMPLE
 from tests.harvesting import running_job
 
-pytestmark = pytest.mark.usefixtures("clean_datastore", "with_request_context")
+# They stop PostgreSQL and Redis: on private instances only (tests/conftest.py).
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.usefixtures(
+        "private_services", "clean_datastore", "with_request_context"
+    ),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 CKAN = Path(sys.executable).parent / "ckan"
@@ -75,6 +82,20 @@ def services(*args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def worker_ini(ini: str) -> str:
+    """The configuration of the worker processes: the session's, with the
+    loopback addresses allowed, as the stand-in of data.gouv.fr runs there
+    (this process's settings, changed by the tests, are not the workers')."""
+    folder = tempfile.mkdtemp(prefix="territoire-worker-")
+    path = Path(folder) / "worker.ini"
+    path.write_text(
+        "[app:main]\n"
+        f"use = config:{Path(ini).resolve()}\n"
+        "ckanext.territoire.private_addresses_allowed = 127.0.0.0/8\n"
+    )
+    return str(path)
+
+
 class Worker:
     """A `ckan harvester fetch-consumer` (or gather-consumer) process, started
     again when it died (as supervisor does). Its output goes to ``log`` when
@@ -83,7 +104,7 @@ class Worker:
     def __init__(
         self, ini: str, stage: str = "fetch-consumer", log: Path | None = None
     ) -> None:
-        self.ini = ini
+        self.ini = worker_ini(ini)
         self.stage = stage
         self.log = log
         self.process: subprocess.Popen | None = None

@@ -334,7 +334,7 @@ def test_the_history_refuses_an_unknown_question_and_a_bad_limit(territory):
     with pytest.raises(helpers.logic.ValidationError) as error:
         history(editor, org, limit="zero")
     assert error.value.error_dict == {
-        "limit": ["Must be a whole number of at least 1."]
+        "limit": ["Must be a whole number from 1 to 10000."]
     }
 
 

@@ -87,3 +87,17 @@ def run_jobs() -> int:
     count = queue.count
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     return count
+
+
+@pytest.fixture
+def site(httpserver, ckan_config, monkeypatch):
+    """The local server standing for a commune's web site, whose files
+    resources link to: on loopback here, at a public address in life, so it
+    is named among the addresses the portal may request (outbound.py refuses
+    loopback otherwise)."""
+    monkeypatch.setitem(
+        ckan_config,
+        "ckanext.territoire.private_addresses_allowed",
+        f"127.0.0.1:{httpserver.port}",
+    )
+    return httpserver

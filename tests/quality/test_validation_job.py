@@ -193,15 +193,15 @@ def test_search_results_show_a_badge(app, territory):
 
 
 @pytest.mark.usefixtures("schema_catalogue")
-def test_a_linked_file_is_validated_and_the_latest_version_used(territory, httpserver):
-    httpserver.expect_request("/subventions.csv").respond_with_data(
+def test_a_linked_file_is_validated_and_the_latest_version_used(territory, site):
+    site.expect_request("/subventions.csv").respond_with_data(
         fixture_file("subventions_invalid.csv"), content_type="text/csv"
     )
     dataset = create_dataset(
         territory, name="subventions", schema_name="scdl/subventions"
     )
 
-    resource = link(territory, dataset, httpserver.url_for("/subventions.csv"))
+    resource = link(territory, dataset, site.url_for("/subventions.csv"))
     run_jobs()
 
     result = validation_of(resource)
@@ -336,10 +336,10 @@ def test_only_a_change_of_content_or_schema_queues_a_job(territory):
     assert validation_of(resource)["status"] == "pending"
 
 
-def test_a_link_that_does_not_answer_is_not_reachable(territory, httpserver):
-    httpserver.expect_request("/absent.csv").respond_with_data("", status=404)
+def test_a_link_that_does_not_answer_is_not_reachable(territory, site):
+    site.expect_request("/absent.csv").respond_with_data("", status=404)
     dataset = create_dataset(territory, name="parkings")
-    resource = link(territory, dataset, httpserver.url_for("/absent.csv"))
+    resource = link(territory, dataset, site.url_for("/absent.csv"))
 
     run_jobs()
 
@@ -348,10 +348,10 @@ def test_a_link_that_does_not_answer_is_not_reachable(territory, httpserver):
     assert (found["met"], found["facts"]["unreachable"]) == (False, ["absent.csv"])
 
 
-def test_a_link_that_is_not_a_table_is_only_probed(territory, httpserver):
-    httpserver.expect_request("/notice.pdf").respond_with_data(b"%PDF-1.4" * 1000)
+def test_a_link_that_is_not_a_table_is_only_probed(territory, site):
+    site.expect_request("/notice.pdf").respond_with_data(b"%PDF-1.4" * 1000)
     dataset = create_dataset(territory, name="parkings")
-    resource = link(territory, dataset, httpserver.url_for("/notice.pdf"), format="PDF")
+    resource = link(territory, dataset, site.url_for("/notice.pdf"), format="PDF")
 
     run_jobs()
 
@@ -360,14 +360,12 @@ def test_a_link_that_is_not_a_table_is_only_probed(territory, httpserver):
     assert criterion("parkings", "resources_reachable")["met"] is True
 
 
-def test_a_linked_file_with_personal_data_makes_its_dataset_private(
-    territory, httpserver
-):
-    httpserver.expect_request("/inscrits.csv").respond_with_data(
+def test_a_linked_file_with_personal_data_makes_its_dataset_private(territory, site):
+    site.expect_request("/inscrits.csv").respond_with_data(
         "Nom;Adresse\nM. Jean Dupont;12 rue des Écoles\n".encode("cp1252")
     )
     dataset = create_dataset(territory, name="cantine")
-    resource = link(territory, dataset, httpserver.url_for("/inscrits.csv"))
+    resource = link(territory, dataset, site.url_for("/inscrits.csv"))
     assert helpers.call_action("package_show", id="cantine")["private"] is False
 
     run_jobs()
@@ -382,10 +380,10 @@ def test_a_linked_file_with_personal_data_makes_its_dataset_private(
     assert "cantine" not in names
 
 
-def test_the_score_in_the_index_follows_the_job(territory, httpserver):
-    httpserver.expect_request("/absent.csv").respond_with_data("", status=404)
+def test_the_score_in_the_index_follows_the_job(territory, site):
+    site.expect_request("/absent.csv").respond_with_data("", status=404)
     dataset = create_dataset(territory, name="parkings")
-    link(territory, dataset, httpserver.url_for("/absent.csv"))
+    link(territory, dataset, site.url_for("/absent.csv"))
 
     def indexed(score):
         return helpers.call_action("package_search", fq=f"quality_score:{score}")[

@@ -295,10 +295,11 @@ def test_package_show_of_a_hidden_dataset_is_refused_to_data_gouv(
     live_server, catalogue
 ):
     """data.gouv.fr harvests without an API key: package_show of a private
-    or draft dataset is refused to it, and the reader reports it."""
+    or draft dataset answers "not found" to it, as a missing one does, and
+    the reader reports it."""
     ckan = CkanReader(live_server)
     for name in ("prive", "brouillon"):
-        with pytest.raises(HarvestError, match="HTTP 403"):
+        with pytest.raises(HarvestError, match="HTTP 404"):
             ckan.action("package_show", id=name)
 
 

@@ -24,7 +24,13 @@ from tests.udata.test_harvester import (
     three_datasets,
 )
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
+# They stop PostgreSQL: on a private instance only (tests/conftest.py).
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.usefixtures(
+        "private_services", "clean_db", "clean_index", "with_request_context"
+    ),
+]
 
 
 def test_postgresql_restarted_while_the_gather_worker_lists_the_source(

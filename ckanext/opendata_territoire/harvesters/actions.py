@@ -33,6 +33,9 @@ __all__ = [
     "package_update",
 ]
 
+# Fields CKAN's package_create and package_update use before validating them
+# (a list or a number there was a server error).
+CKAN_TEXTS = ("id", "type", "name", "owner_org")
 # What a harvest source is made of (ckanext-harvest's source schema).
 SOURCE_FIELDS = (
     "id",
@@ -76,7 +79,7 @@ def _check_source_url(data_dict: dict[str, Any]) -> None:
 def package_create(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
-    _check_texts(data_dict or {}, ("id", "type"))
+    _check_texts(data_dict or {}, CKAN_TEXTS)
     _check_source_url(data_dict or {})
     return next_action(context, data_dict)
 
@@ -86,7 +89,7 @@ def package_update(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
 ) -> Any:
     # CKAN looks the dataset up by ``id`` before any validation.
-    _check_texts(data_dict or {}, ("id", "type"))
+    _check_texts(data_dict or {}, CKAN_TEXTS)
     _check_source_url(data_dict or {})
     return next_action(context, data_dict)
 

@@ -11,7 +11,6 @@ the EPCI's register dataset and resolves the suppliers from it alone.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -21,6 +20,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.datastructures import FileStorage
 
+from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.observatory import contracts, suppliers
 from ckanext.opendata_territoire.territory import roles
 
@@ -36,18 +36,21 @@ class DemoError(Exception):
 def register_csv(firms: dict[str, dict[str, Any]]) -> str:
     """The register's CSV (semicolon separated, by SIRET)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(suppliers.REGISTER_COLUMNS)
-    for siret in sorted(firms):
-        firm = firms[siret]
-        writer.writerow(
+    csv_export.write(
+        out,
+        suppliers.REGISTER_COLUMNS,
+        (
             [
                 siret,
-                firm.get("nom", ""),
-                firm.get("commune", ""),
-                firm.get("categorie", ""),
+                firms[siret].get("nom", ""),
+                firms[siret].get("commune", ""),
+                firms[siret].get("categorie", ""),
             ]
-        )
+            for siret in sorted(firms)
+        ),
+        delimiter=";",
+        lineterminator="\n",
+    )
     return out.getvalue()
 
 

@@ -113,6 +113,10 @@ def package_show(
     """CKAN's, except that a dataset one may not read answers "not found",
     as a missing one does (CKAN's API answered 403, which told anyone that a
     private dataset of that name exists; its pages already answer 404)."""
+    for key in ("id", "name_or_id"):
+        if data_dict.get(key) is not None and not isinstance(data_dict[key], str):
+            # CKAN looked it up as it was: a number was a server error.
+            raise tk.ValidationError({key: [tk._("Must be a text.")]})
     try:
         return next_action(context, data_dict)
     except tk.NotAuthorized:
