@@ -86,13 +86,15 @@ def worker_ini(ini: str) -> str:
     """The configuration of the worker processes: the session's, with the
     loopback addresses allowed, as the stand-in of data.gouv.fr runs there
     (this process's settings, changed by the tests, are not the workers')."""
-    folder = tempfile.mkdtemp(prefix="territoire-worker-")
-    path = Path(folder) / "worker.ini"
-    path.write_text(
-        "[app:main]\n"
-        f"use = config:{Path(ini).resolve()}\n"
-        "ckanext.territoire.private_addresses_allowed = 127.0.0.0/8\n"
+    source = Path(ini).resolve()
+    text = source.read_text().replace("%(here)s", str(source.parent))
+    text = text.replace(
+        "[app:main]\n",
+        "[app:main]\nckanext.territoire.private_addresses_allowed = 127.0.0.0/8\n",
+        1,
     )
+    path = Path(tempfile.mkdtemp(prefix="territoire-worker-")) / "worker.ini"
+    path.write_text(text)
     return str(path)
 
 

@@ -98,6 +98,6 @@ def site(httpserver, ckan_config, monkeypatch):
     monkeypatch.setitem(
         ckan_config,
         "ckanext.territoire.private_addresses_allowed",
-        f"127.0.0.1:{httpserver.port}",
+        f"{httpserver.host}:{httpserver.port}",
     )
     return httpserver
