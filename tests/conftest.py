@@ -16,11 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from ckan import plugins
 from ckan.tests import helpers as test_helpers
 from werkzeug.serving import make_server
 
-from tests.people import territory  # noqa: F401 (a fixture for every test)
+from tests import snapshots
+from tests.people import (  # noqa: F401 (fixtures for every test)
+    module_territory,
+    territory,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 # The services each pytest-xdist worker gets of its own, as CKAN's
@@ -126,14 +131,78 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def rebuild_database() -> None:
+    """CKAN's reset of its database (its tables dropped and migrated again
+    the first time in a process, emptied later), then the plugins'
+    migrations: CKAN's reset only rebuilds the core tables, the plugins'
+    (harvest, activity, ours) need their own."""
+    from ckan.cli.db import _run_migrations
+
+    test_helpers.reset_db()
+    for plugin in ("activity", "harvest", "opendata_territoire"):
+        _run_migrations(plugin, "head", True)
+
+
+def empty_catalogue(datastore: bool = False) -> None:
+    """The database emptied and at its migrations' head, the search index
+    of this session's site emptied, and with ``datastore`` the DataStore
+    too: what clean_db (and clean_datastore) do, for a fixture of any
+    scope. The database is rebuilt once per process, then put back to that
+    empty state (tests/snapshots.py)."""
+    from ckan.lib import search
+    from ckan.tests import factories
+
+    factories.fake.unique.clear()
+    empty = snapshots.states.get("empty")
+    try:
+        if empty is None:
+            raise LookupError("no empty state yet")
+        empty.restore()
+    except (LookupError, sa.exc.SQLAlchemyError):
+        rebuild_database()
+        snapshots.states.clear()
+        snapshots.states["empty"] = snapshots.Snapshot.take()
+    search.clear_all()
+    if datastore:
+        from ckanext.datastore.tests import helpers as datastore_helpers
+
+        engine = datastore_helpers.db.get_write_engine()
+        datastore_helpers.rebuild_all_dbs(
+            datastore_helpers.orm.scoped_session(
+                datastore_helpers.orm.sessionmaker(bind=engine)
+            )
+        )
+
+
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    """CKAN's clean_db only rebuilds the core tables: the plugins' tables
-    (harvest, activity, ours) need their own migrations after the reset."""
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("harvest")
-    migrate_db_for("opendata_territoire")
+def clean_db():
+    empty_catalogue()
+
+
+@pytest.fixture
+def clean_datastore():
+    """The catalogue, the search index and the DataStore, emptied."""
+    empty_catalogue(datastore=True)
+
+
+@pytest.fixture(scope="module")
+def module_catalogue(_plugins_once: None) -> None:
+    """For a module whose tests only read what a module fixture puts in the
+    catalogue once (the observatory's seeded territory, the catalogue
+    data.gouv.fr harvests): the database, the DataStore and the search index
+    emptied once for the module, not before each test. Its tests must not
+    use clean_db (nor a function-scoped ``territory``), and a test that
+    writes belongs in another module, or puts back what it changed."""
+    if _shared["dirty"]:
+        plugins.load_all()
+        _shared["dirty"] = False
+    empty_catalogue(datastore=True)
+
+
+def shared_request_context() -> Any:
+    """A request context of the shared app, for module fixtures that call
+    CKAN code needing one (url_for in CLI commands)."""
+    return _shared["app"].flask_app.test_request_context()
 
 
 # Loading the plugins (and building a Flask app, which loads them again)

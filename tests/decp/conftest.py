@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ckanext.opendata_territoire.decp.generator import Generator
 from ckanext.opendata_territoire.territory.reference import NpmReference
 from tests.territory.conftest import CCMV, FIXTURE_DATA
@@ -38,16 +36,3 @@ def generate(path: Path, layout: str = "json-2022", contracts: int = 3000, **opt
     options.setdefault("territory_share", 0.05)
     with path.open("wb") as out:
         return Generator(layout, **options).write(out, contracts=contracts)
-
-
-@pytest.fixture
-def clean_datastore(clean_db, clean_index):
-    """The catalogue, the search index and the DataStore, emptied."""
-    from ckanext.datastore.tests import helpers as datastore_helpers
-
-    engine = datastore_helpers.db.get_write_engine()
-    datastore_helpers.rebuild_all_dbs(
-        datastore_helpers.orm.scoped_session(
-            datastore_helpers.orm.sessionmaker(bind=engine)
-        )
-    )

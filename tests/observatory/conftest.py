@@ -25,11 +25,14 @@ import copy
 import io
 import json
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories, helpers
+from ckan.tests import helpers as test_helpers
 from werkzeug.datastructures import FileStorage
 
+from tests.conftest import shared_request_context
 from tests.decp.test_cleaning import MARCHE_2022
 from tests.factories import dataset_fields
 from tests.observatory import fake_sirene
@@ -60,18 +63,6 @@ def sirene(ckan_config, monkeypatch):
     yield fake
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def clean_datastore(clean_db, clean_index):
-    from ckanext.datastore.tests import helpers as datastore_helpers
-
-    engine = datastore_helpers.db.get_write_engine()
-    datastore_helpers.rebuild_all_dbs(
-        datastore_helpers.orm.scoped_session(
-            datastore_helpers.orm.sessionmaker(bind=engine)
-        )
-    )
 
 
 def holder(siret, kind="SIRET"):
@@ -190,11 +181,35 @@ def refresh(cli, *args):
     return result
 
 
-@pytest.fixture
-def seeded(clean_datastore, with_request_context, territory, cli, sirene, tmp_path):
-    """The seeded contracts imported, the register published, the suppliers
-    refreshed."""
+def seed(territory, cli, tmp_path) -> None:
+    """Imports the seeded contracts, publishes the register, refreshes the
+    suppliers (from the SIRENE stand-in the configuration points at)."""
     import_contracts(cli, tmp_path / "decp.json", contracts())
     register_dataset(territory)
     refresh(cli)
+
+
+@pytest.fixture(scope="module")
+def seeded(module_territory, tmp_path_factory):
+    """The seeded territory, made once for a module whose tests only read
+    it (a test that writes belongs in a module using ``fresh_seeded``)."""
+    fake, server = fake_sirene.start()
+    try:
+        with pytest.MonkeyPatch.context() as patch, shared_request_context():
+            patch.setitem(tk.config, "ckanext.territoire.sirene_url", fake.url)
+            patch.setitem(tk.config, "ckanext.territoire.sirene_rate", 1000)
+            cli = test_helpers.CKANCliRunner(env={"CKAN_INI": tk.config["__file__"]})
+            seed(module_territory, cli, tmp_path_factory.mktemp("seeded"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    return module_territory
+
+
+@pytest.fixture
+def fresh_seeded(
+    clean_datastore, with_request_context, territory, cli, sirene, tmp_path
+):
+    """The seeded territory, made for the test alone, which may change it."""
+    seed(territory, cli, tmp_path)
     return territory

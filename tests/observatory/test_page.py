@@ -86,29 +86,3 @@ def test_csv_export_follows_the_filters(app):
     ]
     assert rows[1]["montant_territoire"] == "80000.0"
     assert rows[1]["montant_inconnue"] == "40000.0"
-
-
-def test_csv_labels_cannot_become_spreadsheet_formulas(app):
-    from ckan.tests import helpers
-
-    evil = '=HYPERLINK("http://evil.example/","Engins")'
-    site_user = helpers.call_action("get_site_user")["name"]
-    helpers.call_action(
-        "organization_patch", context={"user": site_user}, id="engins", title=evil
-    )
-
-    response = app.get("/observatory.csv?group_by=commune")
-
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    labels = [r["libelle"] for r in rows]
-    assert "'" + evil in labels
-    assert evil not in labels
-
-
-def test_an_organization_that_buys_nothing_has_no_page(app, territory):
-    from ckan.tests import factories
-
-    factories.Organization(name="association")
-
-    page(app, "/organization/association/observatory", status=404)
-    page(app, "/organization/nowhere/observatory", status=404)

@@ -8,15 +8,6 @@ from __future__ import annotations
 import pytest
 from ckan.tests import helpers
 
-from tests.observatory.conftest import (
-    E1,
-    ENGINS,
-    contracts,
-    holder,
-    import_contracts,
-    marche,
-)
-
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
@@ -118,30 +109,6 @@ def test_gaps_threshold():
     assert [g["key"] for g in gaps["gaps"]] == ["72", "71", "90"]
 
 
-def test_a_new_import_updates_the_figures(cli, tmp_path):
-    changed = contracts()
-    changed[3] = marche(
-        4,
-        "21380548400011",
-        2024,
-        "72000000",
-        "Appel d'offres ouvert",
-        500000,
-        1,
-        [holder(E1)],
-    )
-    changed.append(
-        marche(7, ENGINS, 2025, "45000000", "Procédure adaptée", 10000, 2, [])
-    )
-
-    import_contracts(cli, tmp_path / "again.json", changed)
-
-    total = stats()["total"]
-    assert (total["contracts"], total["amount"]) == (7, 990000)
-    # 7 has no titulaire: its locality is unknown.
-    assert part(total, "unknown") == (2.5, 80000)
-
-
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -163,37 +130,3 @@ def test_bad_gap_share():
         helpers.call_action("territoire_procurement_gaps", max_local_share=2)
 
     assert "max_local_share" in error.value.error_dict
-
-
-def test_a_buyer_whose_procurement_dataset_is_private_leaves_the_public_figures(
-    app,
-):
-    """The probe made Engins' procurement dataset private: its 3 contracts
-    still fed the figures and the CSV. The figures count what visitors can
-    read; the dataset made public again brings them back."""
-    from ckanext.opendata_territoire.decp.publish import DATASET_FIELD
-
-    site_user = helpers.call_action("get_site_user")["name"]
-    engins = helpers.call_action(
-        "organization_show", id="engins", include_datasets=True
-    )
-    (dataset,) = [d for d in engins["packages"] if d.get(DATASET_FIELD)]
-
-    def publish(private):
-        helpers.call_action(
-            "package_patch",
-            context={"user": site_user},
-            id=dataset["id"],
-            private=private,
-        )
-
-    publish(True)
-    hidden = stats(group_by="commune")
-    exported = app.get("/observatory.csv?group_by=commune").get_data(as_text=True)
-    publish(False)
-    shown = stats()["total"]
-
-    assert (hidden["total"]["contracts"], hidden["total"]["amount"]) == (3, 400000)
-    assert "engins" not in {g["key"] for g in hidden["groups"]}
-    assert "Engins" not in exported
-    assert (shown["contracts"], shown["amount"]) == (6, 780000)
