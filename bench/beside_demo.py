@@ -78,7 +78,9 @@ class Poller(threading.Thread):
                 answer = status(path)
                 self.asked += 1
                 if answer != 200:
-                    self.failures.append((time.monotonic() - self.started, path, answer))
+                    self.failures.append(
+                        (time.monotonic() - self.started, path, answer)
+                    )
             self.stopped.wait(1)
 
 

@@ -150,7 +150,9 @@ lint_log=$LOG_DIR/test-lint.log
 lint >"$lint_log" 2>&1 &
 lint_pid=$!
 
-"$VENV_DIR/bin/pytest" -n "$WORKERS" --dist loadscope -m "not faults" --durations=30
+# Each test's time is in $LOG_DIR/junit.xml (to find where the time goes).
+"$VENV_DIR/bin/pytest" -n "$WORKERS" --dist loadscope -m "not faults" --durations=20 \
+    --junitxml="$LOG_DIR/junit.xml"
 rc=$?
 # pytest exits 5 when it collected no test: that is a failure here too.
 [ $rc -eq 0 ] || failed+=("pytest (exit $rc)")

@@ -16,7 +16,6 @@ from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
-from tests.decp.conftest import clean_datastore  # noqa: F401 (fixture)
 from tests.decp.fake_datagouv import Server
 from tests.decp.test_harvester import SLUG, publish_dataset
 
