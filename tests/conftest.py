@@ -243,6 +243,30 @@ def _plugins_loaded(request: pytest.FixtureRequest, _plugins_once: None):
     yield
 
 
+def _reuse_the_app(self: Any, conf: str | None = None) -> None:
+    from ckan.common import config
+
+    self.app = _shared["app"].app
+    self.config = config
+
+
+def cli_runner(patch: pytest.MonkeyPatch) -> Any:
+    """CKAN's CLI runner, whose commands run in the app this process already
+    has, with the configuration of the test: CKAN's would load the
+    configuration and build one more app for each command (a second each,
+    and the plugins loaded again)."""
+    from ckan.cli import cli as ckan_cli
+    from ckan.common import config
+
+    patch.setattr(ckan_cli.CtxObject, "__init__", _reuse_the_app)
+    return test_helpers.CKANCliRunner(env={"CKAN_INI": config["__file__"]})
+
+
+@pytest.fixture
+def cli(ckan_config: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    return cli_runner(monkeypatch)
+
+
 @pytest.fixture
 def app(request: pytest.FixtureRequest, make_app: Callable[[], Any]) -> Any:
     """CKAN's test app (its client opens a new session for each request, so

@@ -98,7 +98,7 @@ def test_no_input_makes_an_action_fail_with_a_server_error(app, catalogue, actio
     sysadmin = headers(catalogue["people"]["sysadmin"])
 
     @settings(
-        max_examples=15,
+        max_examples=10,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),

@@ -363,9 +363,15 @@ def contracts_by_buyer() -> dict[str, list[str]]:
         except tk.ObjectNotFound:
             # CKAN indexes a new dataset just before committing it.
             continue
-        # A dataset being created shows no table for a moment.
+        # A dataset being created shows no table for a moment, then its
+        # table's resource before the DataStore made the table (two
+        # transactions of datastore_create): no contract published yet. A
+        # table published before that vanished would show as contracts lost.
         if any(r.get("url_type") == "datastore" for r in dataset["resources"]):
-            found[dataset["organization"]["name"]] += table_uids(dataset)
+            try:
+                found[dataset["organization"]["name"]] += table_uids(dataset)
+            except tk.ObjectNotFound:
+                continue
     return found
 
 

@@ -29,10 +29,9 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories, helpers
-from ckan.tests import helpers as test_helpers
 from werkzeug.datastructures import FileStorage
 
-from tests.conftest import shared_request_context
+from tests.conftest import cli_runner, shared_request_context
 from tests.decp.test_cleaning import MARCHE_2022
 from tests.factories import dataset_fields
 from tests.observatory import fake_sirene
@@ -198,8 +197,7 @@ def seeded(module_territory, tmp_path_factory):
         with pytest.MonkeyPatch.context() as patch, shared_request_context():
             patch.setitem(tk.config, "ckanext.territoire.sirene_url", fake.url)
             patch.setitem(tk.config, "ckanext.territoire.sirene_rate", 1000)
-            cli = test_helpers.CKANCliRunner(env={"CKAN_INI": tk.config["__file__"]})
-            seed(module_territory, cli, tmp_path_factory.mktemp("seeded"))
+            seed(module_territory, cli_runner(patch), tmp_path_factory.mktemp("seeded"))
     finally:
         server.shutdown()
         server.server_close()
