@@ -212,6 +212,11 @@ def main() -> int:
             title="Sonde",
             url="https://reuse.example/sonde",
             type="application",
+            datasets=[
+                portal.call("package_search", None, rows=1).json()["result"][
+                    "results"
+                ][0]["name"]
+            ],
         ),
         success,
     )

@@ -113,6 +113,46 @@ def test_no_input_makes_an_action_fail_with_a_server_error(app, catalogue, actio
     call()
 
 
+HISTORIES = ["territoire_checklist_history", "territoire_guide_note_history"]
+
+
+@pytest.mark.parametrize(
+    ("action", "changed", "field"),
+    [
+        ("territoire_usage_month", {"month": "9999-12"}, "month"),
+        ("territoire_usage_month", {"month": "0000-01"}, "month"),
+        *[(action, {"limit": 10**20}, "limit") for action in HISTORIES],
+        ("territoire_reuse_moderate", {"decision": ["publish"]}, "decision"),
+        ("territoire_reuse_moderate", {"decision": {"a": 1}}, "decision"),
+        ("bulk_update_public", {"datasets": 5}, "datasets"),
+    ],
+)
+def test_the_probes_reproductions_answer_a_clear_409(
+    app, catalogue, action, changed, field
+):
+    """Each server error the probe of the demo found, sent again: a 409
+    naming the field."""
+    base, _path = ACTIONS[action].resolve(catalogue)
+    response = app.post(
+        f"/api/3/action/{action}",
+        json={**base, **changed},
+        headers=headers(catalogue["people"]["sysadmin"]),
+    )
+
+    assert response.status_code == 409, response.body
+    assert field in response.json["error"], response.json
+
+
+def test_the_usage_csv_of_a_month_out_of_range_is_a_clear_400(app, catalogue):
+    response = app.get(
+        "/organization/engins/usage.csv?month=9999-12",
+        headers=headers(catalogue["people"]["sysadmin"]),
+    )
+
+    assert 400 <= response.status_code < 500
+    assert "9999-12" in response.get_data(as_text=True)
+
+
 @pytest.mark.ckan_config("smtp.mail_from", "")
 @pytest.mark.parametrize("kind", ["reuse", "question", "answer"])
 def test_a_missing_sender_address_never_fails_what_a_user_sent(app, catalogue, kind):

@@ -189,7 +189,7 @@ def checked_month(value: Any) -> str:
     month = str(value)
     try:
         figures.month_bounds(month)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise tk.ValidationError(
             {
                 "month": [
