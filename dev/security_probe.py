@@ -213,9 +213,9 @@ def main() -> int:
             url="https://reuse.example/sonde",
             type="application",
             datasets=[
-                portal.call("package_search", None, rows=1).json()["result"][
-                    "results"
-                ][0]["name"]
+                portal.call("package_search", None, rows=1).json()["result"]["results"][
+                    0
+                ]["name"]
             ],
         ),
         success,
