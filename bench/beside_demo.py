@@ -128,6 +128,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    (DEV / "logs").mkdir(parents=True, exist_ok=True)
     demo = None
     if not args.no_demo:
         say(f"starting the demo (log: {DEV / 'logs' / 'beside-demo.log'})")
@@ -146,14 +147,16 @@ def main() -> int:
 
     poller = Poller()
     poller.start()
-    say("running the whole suite beside it (dev/test.sh)")
+    test_log = DEV / "logs" / "beside-test.log"
+    say(f"running the whole suite beside it (dev/test.sh, log: {test_log})")
     started = time.monotonic()
-    suite = subprocess.run(
-        ["bash", str(REPO / "dev" / "test.sh"), *args.test_args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
+    with open(test_log, "wb") as output:
+        suite = subprocess.run(
+            ["bash", str(REPO / "dev" / "test.sh"), *args.test_args],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
     suite_seconds = time.monotonic() - started
     poller.stopped.set()
     poller.join()
