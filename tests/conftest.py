@@ -157,9 +157,10 @@ def empty_catalogue(datastore: bool = False) -> None:
     scope. The database is rebuilt once per process, then put back to that
     empty state (tests/snapshots.py)."""
     from ckan.lib import search
-    from ckan.tests import factories
 
-    factories.fake.unique.clear()
+    # Faker's unique names are never forgotten in a process: the snapshots
+    # put back users made earlier (the test territory's people), and a name
+    # given again after a clear was refused as taken.
     empty = snapshots.states.get("empty")
     try:
         if empty is None:
