@@ -23,7 +23,7 @@ ADMIN_PASSWORD_FILE=$DEV_DIR/demo-admin-password
 ADMIN_USER=admin
 
 started=$(date +%s)
-bash "$REPO_DIR/dev/setup.sh"
+SETUP_UDATA=0 bash "$REPO_DIR/dev/setup.sh"
 bash "$REPO_DIR/dev/services.sh" start
 
 random_secret() { "$VENV_DIR/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))'; }

@@ -7,7 +7,10 @@
 #   3. the npm packages of package.json (the territory reference data, and
 #      axe-core for the browser tests) in .dev/node, exactly as
 #      package-lock.json pins them;
-#   4. docker/compose-check (Go), which checks docker/docker-compose.yml.
+#   4. docker/compose-check (Go), which checks docker/docker-compose.yml;
+#   5. a side virtualenv in .dev/udata-venv with data.gouv.fr's own code
+#      (udata from PyPI and mongomock, requirements-udata.lock), which the
+#      tests of tests/udata/real/ run; installed meanwhile steps 2 to 4.
 # A second run only checks and returns in a few seconds.
 set -euo pipefail
 _TAG=setup
@@ -133,7 +136,42 @@ build_compose_check() {
     echo "$stamp" >"$bin.stamp"
 }
 
+# data.gouv.fr's own code (udata) in a virtualenv of its own: its pins
+# (Flask 3, rdflib 7...) are not CKAN's. tests/udata/real/ runs it.
+UDATA_VENV=$DEV_DIR/udata-venv
+
+install_udata() {
+    local stamp
+    stamp=$(sha256sum "$REPO_DIR/requirements-udata.lock" | cut -d' ' -f1)
+    if [ -x "$UDATA_VENV/bin/python" ] && [ "$(cat "$UDATA_VENV/.installed-stamp" 2>/dev/null)" = "$stamp" ]; then
+        say "udata (data.gouv.fr's code, for the tests): up to date"
+        return
+    fi
+    say "installing udata, data.gouv.fr's code, in $UDATA_VENV for the tests (log: $LOG_DIR/pip-udata.log)"
+    {
+        rm -rf "$UDATA_VENV"
+        "$PYTHON" -m venv "$UDATA_VENV"
+        "$UDATA_VENV/bin/python" -m pip install --quiet "pip==$PIP_VERSION"
+        "$UDATA_VENV/bin/python" -m pip install --quiet --no-deps \
+            --requirement "$REPO_DIR/requirements-udata.lock"
+    } >"$LOG_DIR/pip-udata.log" 2>&1 || {
+        show_log_tail "$LOG_DIR/pip-udata.log"
+        die "pip install of udata failed (log: $LOG_DIR/pip-udata.log)"
+    }
+    echo "$stamp" >"$UDATA_VENV/.installed-stamp"
+    say "udata installed in $UDATA_VENV"
+}
+
 install_debian_packages
+# SETUP_UDATA=0 (make demo) leaves it out: only the tests run it.
+udata_install=
+if [ "${SETUP_UDATA:-1}" = 1 ]; then
+    install_udata &
+    udata_install=$!
+fi
 install_python
 install_node_packages
 build_compose_check
+if [ -n "$udata_install" ]; then
+    wait "$udata_install" || die "the udata virtualenv could not be installed (log: $LOG_DIR/pip-udata.log)"
+fi

@@ -186,3 +186,19 @@ def test_licence_and_mention_are_read_back(app, headers, commune):
 )
 def test_the_other_uris_of_a_licence_are_read_as_its_id(uri):
     assert register.by_uri(uri).id == "odc-odbl"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in register.licences() if e.uri],
+    ids=lambda e: e.id,
+)
+def test_data_gouv_fr_recognises_each_licence_by_its_uri_alone(entry):
+    """data.gouv.fr's licence list (its /api/1/datasets/licenses/) gives
+    this URI for the same id: without the label (a harvester reading URIs
+    only, a label changed on either side) the licence is still found."""
+    (known,) = [k for k in DATAGOUV_LICENCES if k["id"] == entry.id]
+
+    assert bare(entry.uri) in {
+        bare(url) for url in (known["url"], *known["alternate_urls"]) if url
+    }

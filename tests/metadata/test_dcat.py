@@ -30,7 +30,8 @@ VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority"
-ODBL = URIRef("https://opendatacommons.org/licenses/odbl/1-0/")
+# The ODbL's URI as data.gouv.fr's licence list gives it.
+ODBL = URIRef("http://opendatacommons.org/licenses/odbl/summary/")
 LICENCE_OUVERTE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 pytestmark = [
@@ -52,6 +53,7 @@ def organization(clean_db, clean_index) -> dict[str, Any]:
         siren="213805484",
         insee_code="38548",
         collectivite_type="commune",
+        contact_email="mairie@villard-de-lans.fr",
     )
 
 
@@ -213,12 +215,71 @@ def test_themes_are_eu_data_theme_concepts(graph, ref):
 def test_national_schemas_are_standards_of_dataset_and_distribution(
     graph, ref, distribution
 ):
-    dataset_schema = URIRef("https://schema.data.gouv.fr/scdl/deliberations/2.1.5/")
-    resource_schema = URIRef("https://schema.data.gouv.fr/scdl/budget/0.8.1/")
+    """The schema's file, as schema.data.gouv.fr's catalogue names it (what
+    data.gouv.fr recognises a schema by), with its page for people."""
+    dataset_schema = URIRef(
+        "https://schema.data.gouv.fr/schemas/scdl/deliberations/2.1.5/schema.json"
+    )
+    resource_schema = URIRef(
+        "https://schema.data.gouv.fr/schemas/scdl/budget/0.8.1/schema.json"
+    )
 
     assert list(graph.objects(ref, DCT.conformsTo)) == [dataset_schema]
     assert list(graph.objects(distribution, DCT.conformsTo)) == [resource_schema]
     assert (dataset_schema, RDF.type, DCT.Standard) in graph
+    assert graph.value(dataset_schema, FOAF.page) == URIRef(
+        "https://schema.data.gouv.fr/scdl/deliberations/2.1.5/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("uri", "schema"),
+    [
+        (
+            "https://schema.data.gouv.fr/schemas/139bercy/format-commande-publique/"
+            "2.0.3/marches.json",
+            ("139bercy/format-commande-publique", "2.0.3"),
+        ),
+        (
+            "https://schema.data.gouv.fr/schemas/scdl/budget/latest/schema.json",
+            ("scdl/budget", None),
+        ),
+        ("https://schema.data.gouv.fr/scdl/budget/0.8.1/", ("scdl/budget", "0.8.1")),
+        ("https://schema.data.gouv.fr/scdl/budget/", ("scdl/budget", None)),
+        ("https://example.org/scdl/budget/", None),
+    ],
+)
+def test_a_schema_is_read_from_its_file_or_its_page(uri, schema):
+    from ckanext.opendata_territoire.metadata.dcat_profile import schema_from_uri
+
+    assert schema_from_uri(uri) == schema
+
+
+def test_the_schema_file_of_procurement_data_is_the_one_schema_data_gouv_names():
+    """data.gouv.fr matches the URL exactly against schema.data.gouv.fr's
+    catalogue (tests/quality/fixtures/schemas.json is a copy of it)."""
+    import json
+
+    from ckanext.opendata_territoire.metadata.dcat_profile import schema_uri
+
+    catalogue = json.loads(
+        (Path(__file__).parents[1] / "quality" / "fixtures" / "schemas.json")
+        .read_text()
+        .replace("{base_url}", "https://schema.data.gouv.fr")
+    )
+    known = {
+        version["schema_url"]
+        for entry in catalogue["schemas"]
+        for version in entry["versions"]
+    } | {entry["schema_url"] for entry in catalogue["schemas"]}
+
+    for name, version in (
+        ("139bercy/format-commande-publique", "2.0.1"),
+        ("139bercy/format-commande-publique", None),
+        ("scdl/deliberations", "2.1.5"),
+        ("scdl/budget", None),
+    ):
+        assert str(schema_uri(name, version)) in known, (name, version)
 
 
 def test_the_publisher_is_the_organization_with_its_siren(graph, ref, organization):
@@ -228,6 +289,9 @@ def test_the_publisher_is_the_organization_with_its_siren(graph, ref, organizati
     assert (publisher, RDF.type, FOAF.Agent) in graph
     assert graph.value(publisher, FOAF.name) == Literal("Commune de Villard-de-Lans")
     assert graph.value(publisher, DCT.identifier) == Literal("213805484")
+    assert graph.value(publisher, FOAF.mbox) == URIRef(
+        "mailto:mairie@villard-de-lans.fr"
+    )
 
 
 def test_the_contact_point_is_a_vcard_with_name_email_and_service(graph, ref):

@@ -52,6 +52,8 @@ listed: see ``validate_package``), a page that cannot be parsed.
 Datasets data.gouv.fr skips (CKAN: no resource; DCAT: no ``dct:title``) are
 left out of the list; ``CkanReader(root).read()`` and ``DcatReader(url)
 .read()`` keep them in ``.skipped`` (and the DCAT pages in ``.pages``).
+Datasets its validation refuses (DCAT: a checksum that is not a string)
+are left out too, in ``DcatReader.failed`` with the message udata gives.
 """
 
 from __future__ import annotations
@@ -847,6 +849,7 @@ class DcatReader:
         self.url = url
         self.session = session or requests.Session()
         self.skipped: list[str] = []
+        self.failed: dict[str, str] = {}
         self.pages: list[rdflib.Graph] = []
 
     def format(self) -> str:
@@ -905,8 +908,28 @@ class DcatReader:
                 if not _value(graph, node, DCT.title):
                     self.skipped.append(str(node))  # "missing title on dataset"
                     continue
-                datasets.append(self.dataset(graph, node))
+                dataset = self.dataset(graph, node)
+                problem = self.invalid(dataset)
+                if problem:
+                    self.failed[dataset["remote_id"]] = problem
+                    continue
+                datasets.append(dataset)
         return datasets
+
+    @staticmethod
+    def invalid(dataset: dict[str, Any]) -> str | None:
+        """What udata's validation of the Dataset document refuses, failing
+        the item (the dataset is not created): a checksum value that is not
+        a string (``Checksum.value`` is a ``StringField``; rdflib's
+        ``toPython()`` gives bytes for an ``xsd:hexBinary`` literal)."""
+        for number, resource in enumerate(dataset["resources"]):
+            checksum = resource.get("checksum")
+            if checksum and not isinstance(checksum["value"], str):
+                return (
+                    f"resources.{number}.checksum.value: "
+                    "StringField only accepts string values"
+                )
+        return None
 
     @staticmethod
     def _external(graph: rdflib.Graph, node: Any) -> bool:

@@ -32,6 +32,8 @@ from tests.udata.datagouv_reader import (
 
 REPO = Path(__file__).resolve().parents[2]
 PER_PAGE = 5
+# The strict DCAT-AP 3 output (SHACL-conformant), without territoire_datagouv.
+STRICT_PROFILES = "euro_dcat_ap_3,territoire_fr"
 
 # The catalogue is made once for the module (its tests only read it).
 pytestmark = [
@@ -404,17 +406,30 @@ def test_the_dcat_backend_reads_our_values(live_server, catalogue):
     assert resource["checksum"]["type"] == "sha1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spdx:checksumValue is typed xsd:hexBinary (DCAT-AP 3 asks for it): "
-    "udata's rdflib turns it into bytes, which its Checksum.value StringField "
-    "refuses; to be settled with the lead (see the branch report)",
-)
 def test_the_dcat_checksum_reaches_data_gouv_as_text(live_server, catalogue):
-    read = {d["title"]: d for d in read_dcat(live_server)}
+    """The catalogue's default profiles end with territoire_datagouv: a
+    plain literal, which udata keeps as the string it needs."""
+    reader = DcatReader(f"{live_server}/catalog.ttl")
+    read = {d["title"]: d for d in reader.read()}
 
+    assert reader.failed == {}
     (resource,) = read["Jeu public 1"]["resources"]
-    assert resource["checksum"]["value"] == f"{1:040x}"
+    assert resource["checksum"] == {"type": "sha1", "value": f"{1:040x}"}
+
+
+def test_the_strict_dcat_ap_3_output_would_lose_every_hashed_dataset(
+    live_server, catalogue
+):
+    """Why data.gouv.fr is not given the strict output: its xsd:hexBinary
+    checksums become bytes and udata refuses each dataset holding one."""
+    reader = DcatReader(f"{live_server}/catalog.ttl?profiles={STRICT_PROFILES}")
+    read = reader.read()
+
+    assert len(reader.failed) == 14
+    assert set(reader.failed.values()) == {
+        "resources.0.checksum.value: StringField only accepts string values"
+    }
+    assert {d["title"] for d in read} == {"Le moins possible", "Sans fichier"}
 
 
 def test_catalogue_pages_in_text_say_they_are_utf8(live_server, catalogue):

@@ -1,9 +1,13 @@
 """The French DCAT-AP profile of the territory (``territoire_fr``).
 
 It runs AFTER ckanext-dcat's ``euro_dcat_ap_3`` profile
-(``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 territoire_fr``): the base
-profile writes the generic DCAT-AP 3 triples (title, description, keywords,
-issued, distributions, publisher from the organization, temporal coverage,
+(``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 territoire_fr
+territoire_datagouv``; ``territoire_datagouv``, ``DataGouvProfile`` at the
+end of this module, makes the output readable by data.gouv.fr and is left
+out of the strict DCAT-AP 3 output,
+``?profiles=euro_dcat_ap_3,territoire_fr``): the base profile writes the
+generic DCAT-AP 3 triples (title, description, keywords, issued,
+distributions, publisher from the organization, temporal coverage,
 provenance...), this one maps the fields of our scheming schema the base
 profile does not know, or maps wrongly, and reads them back from RDF.
 
@@ -34,7 +38,8 @@ license_id              ``dct:license`` on the dataset and on every
                         with its French and English ``dct:title`` and, as
                         ``rdfs:label``, data.gouv.fr's title for the id (its
                         DCAT harvester reads a licence's label before its
-                        URI). URI: the ``uri`` of the licence register
+                        URI). URI: the ``uri`` of the licence register (the
+                        URL data.gouv.fr's licence list gives for the id)
                         (licences/register.yaml), else the dataset's
                         ``license_url``; generic entries (not specified,
                         other...) have none. Parsing maps the register's
@@ -46,15 +51,21 @@ reuse mention           ``dct:rights [a dct:RightsStatement; rdfs:label
 theme                   ``dcat:theme`` EU data-theme URI ``a skos:Concept``
                         with its ``skos:prefLabel`` (the base profile's
                         relative URIs are removed).
-schema_name/_version    ``dct:conformsTo <https://schema.data.gouv.fr/<name>/
-                        <version>/>`` (or without the version) ``a
-                        dct:Standard``, on the dataset and, for the
-                        resource-level fields, on the distribution.
+schema_name/_version    ``dct:conformsTo <https://schema.data.gouv.fr/schemas/
+                        <name>/<version>/<file>>`` (``latest`` without a
+                        version; the file URL schema.data.gouv.fr's
+                        catalogue gives, which data.gouv.fr recognises) ``a
+                        dct:Standard; foaf:page <https://schema.data.gouv.fr/
+                        <name>/<version>/>``, on the dataset and, for the
+                        resource-level fields, on the distribution. Parsing
+                        reads both forms.
 owner_org               base profile: ``dct:publisher
                         <{site_url}/organization/<org id>> a foaf:Agent`` with
                         ``foaf:name``; this profile adds the SIREN as
-                        ``dct:identifier`` and, for local authorities,
-                        ``dct:type`` ADMS publisher type ``LocalAuthority``.
+                        ``dct:identifier``, its ``contact_email`` as
+                        ``foaf:mbox`` (data.gouv.fr's publisher contact)
+                        and, for local authorities, ``dct:type`` ADMS
+                        publisher type ``LocalAuthority``.
 contact_name/_email     ``dcat:contactPoint [a vcard:Kind; vcard:fn;
                         vcard:hasEmail <mailto:...>]`` (replaces the base
                         profile's ``vcard:Organization`` node; one the base
@@ -192,6 +203,10 @@ EU_FILE_TYPES = {
 # EU file-type ids -> CKAN format names (the first name of EU_FILE_TYPES).
 CKAN_FORMATS = {code: name for name, code in reversed(EU_FILE_TYPES.items())}
 
+# The file of a schema on schema.data.gouv.fr when it is not schema.json
+# (Table Schemas are all schema.json).
+SCHEMA_FILES = {"139bercy/format-commande-publique": "marches.json"}
+
 HASH_ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256"}
 LANGUAGES = {"fr": "FRA", "en": "ENG"}
 VERSION = re.compile(r"^\d+(?:\.\d+){0,3}$")
@@ -207,9 +222,20 @@ def frequency_uri(frequency: str) -> URIRef | None:
     return None
 
 
-def schema_uri(name: str, version: str | None = None) -> URIRef:
+def schema_page_uri(name: str, version: str | None = None) -> URIRef:
+    """The schema's page on schema.data.gouv.fr (for people)."""
     path = f"{name.strip('/')}/{version}/" if version else f"{name.strip('/')}/"
     return URIRef(SCHEMA_DATA_GOUV + path)
+
+
+def schema_uri(name: str, version: str | None = None) -> URIRef:
+    """The schema's file on schema.data.gouv.fr, as its catalogue
+    (``schemas.json``) gives it: the URL data.gouv.fr recognises a schema by
+    (udata's ``ResourceSchema.get_existing_schema_info_by_url``; a page URL
+    is kept as an unknown link). ``latest`` without a version."""
+    name = name.strip("/")
+    file = SCHEMA_FILES.get(name, "schema.json")
+    return URIRef(f"{SCHEMA_DATA_GOUV}schemas/{name}/{version or 'latest'}/{file}")
 
 
 def licence_uri(dataset_dict: dict[str, Any]) -> str | None:
@@ -241,6 +267,8 @@ def schema_from_uri(uri: str) -> tuple[str, str | None] | None:
     if not uri.startswith(SCHEMA_DATA_GOUV):
         return None
     parts = [part for part in uri[len(SCHEMA_DATA_GOUV) :].split("/") if part]
+    if parts[:1] == ["schemas"]:  # the file: schemas/<name>/<version>/<file>
+        parts = parts[1:]
     if len(parts) < 2:
         return None
     version = parts[2] if len(parts) > 2 and VERSION.match(parts[2]) else None
@@ -382,9 +410,13 @@ class TerritoireFrenchProfile(RDFProfile):
         name = self._get_dict_value(data_dict, "schema_name")
         if not name:
             return
-        uri = schema_uri(name, self._get_dict_value(data_dict, "schema_version"))
+        version = self._get_dict_value(data_dict, "schema_version")
+        uri = schema_uri(name, version)
         self.g.add((subject, DCT.conformsTo, uri))
         self.g.add((uri, RDF.type, DCT.Standard))
+        page = schema_page_uri(name, version)
+        self.g.add((uri, FOAF.page, page))
+        self.g.add((page, RDF.type, FOAF.Document))
 
     def _organization(self, dataset_dict: dict[str, Any]) -> dict[str, Any] | None:
         """The owner organization with its scheming fields. The base profile
@@ -408,6 +440,9 @@ class TerritoireFrenchProfile(RDFProfile):
             return
         if org.get("siren") and (publisher, DCT.identifier, None) not in self.g:
             self.g.add((publisher, DCT.identifier, Literal(org["siren"])))
+        if org.get("contact_email") and (publisher, FOAF.mbox, None) not in self.g:
+            mailbox = URIRef(self._add_mailto(org["contact_email"]))
+            self.g.add((publisher, FOAF.mbox, mailbox))
         if (
             org.get("collectivite_type") in LOCAL_AUTHORITY_TYPES
             and (publisher, DCT.type, None) not in self.g
@@ -738,3 +773,31 @@ class TerritoireFrenchProfile(RDFProfile):
     @staticmethod
     def _ref(ref: str) -> Node:
         return URIRef(ref) if "://" in ref else BNode(ref)
+
+
+class DataGouvProfile(RDFProfile):
+    """``territoire_datagouv``, after ``territoire_fr``: what data.gouv.fr's
+    DCAT harvester (udata's ``DcatBackend``) needs and DCAT-AP 3 does not
+    allow, for the catalogue data.gouv.fr is told to harvest.
+
+    Only one thing: ``spdx:checksumValue`` as a plain literal. DCAT-AP 3's
+    shapes ask for ``xsd:hexBinary``; udata reads a literal with rdflib's
+    ``toPython()``, which decodes a hexBinary into bytes, and its
+    ``Checksum.value`` is a string field: the whole dataset is refused
+    (every dataset with a hashed file, the procurement ones first).
+
+    The catalogue's default profiles include this one (the URL a territory
+    declares on data.gouv.fr is the plain ``/catalog.ttl``); the strict
+    DCAT-AP 3 output, for the European tools and the SHACL shapes, is
+    ``/catalog.ttl?profiles=euro_dcat_ap_3,territoire_fr``."""
+
+    def graph_from_dataset(
+        self, dataset_dict: dict[str, Any], dataset_ref: Node
+    ) -> None:
+        g = self.g
+        for distribution in g.objects(dataset_ref, DCAT.distribution):
+            for checksum in g.objects(distribution, SPDX.checksum):
+                for value in list(g.objects(checksum, SPDX.checksumValue)):
+                    if isinstance(value, Literal) and value.datatype is not None:
+                        g.remove((checksum, SPDX.checksumValue, value))
+                        g.add((checksum, SPDX.checksumValue, Literal(str(value))))
