@@ -208,6 +208,8 @@ ACTIONS: dict[str, Rule] = {
     "harvest_source_patch": Rule(
         TERRITORY, {"id": "{source}", "title": "DECP (relu)"}, setup=new_source
     ),
+    # Chained to remove what only the cleared datasets owned.
+    "harvest_source_clear": Rule(TERRITORY, {"id": "{source}"}, setup=new_source),
     "package_create": Rule(
         TERRITORY,
         {

@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire.harvesters import notes as _harvest_notes
 from ckanext.opendata_territoire.licences import helpers as _licences
 from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
@@ -18,6 +19,7 @@ __all__ = [
     "territoire_choices",
     "territoire_dataset_feedback",
     "territoire_dataset_reuses",
+    "territoire_harvest_job_notes",
     "territoire_name",
     "territoire_personal_data",
     "territoire_personal_data_blocked",
@@ -40,6 +42,12 @@ def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
         {"value": str(entry["value"]), "label": entry["label"]}
         for entry in choices.choice_list(field["choice_list"])
     ]
+
+
+def territoire_harvest_job_notes(job_id: str) -> list[dict[str, Any]]:
+    """The notes of a harvest job (harvesters/notes.py), for its page (which
+    ckanext-harvest shows to those who may read the job only)."""
+    return _harvest_notes.job_notes(job_id)
 
 
 def territoire_quality(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -489,6 +489,14 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
     publish_dataset(datagouv)
     src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
     harvest(src)
+    published = helpers.call_action("package_search", fq="decp_buyer_siren:*", rows=10)
+    tables = [
+        r["id"]
+        for d in published["results"]
+        for r in d["resources"]
+        if r.get("datastore_active")
+    ]
+    assert tables
 
     helpers.call_action(
         "harvest_source_clear",
@@ -498,3 +506,8 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
 
     found = helpers.call_action("package_search", fq="decp_buyer_siren:*", rows=10)
     assert found["count"] == 0
+    # The contracts tables of the DataStore went with their datasets.
+    from ckanext.datastore.backend import DatastoreBackend
+
+    backend = DatastoreBackend.get_active_backend()
+    assert [t for t in tables if backend.resource_exists(t)] == []

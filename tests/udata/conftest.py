@@ -8,6 +8,7 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
+from ckanext.opendata_territoire.harvesters.notes import object_notes
 from ckanext.opendata_territoire.harvesters.udata import UdataHarvester
 from tests.decp.fake_datagouv import Server
 from tests.harvesting import run_job
@@ -47,6 +48,12 @@ class Run:
     def errors(self, guid=None):
         objects = [self.objects[guid]] if guid else self.objects.values()
         return [e.message for o in objects for e in o.errors]
+
+    def notes(self, guid=None):
+        """What was kept differently, without failing (harvesters/notes.py):
+        not errors."""
+        objects = [self.objects[guid]] if guid else self.objects.values()
+        return [note for o in objects for note in object_notes(o)]
 
 
 def harvest(source_dict) -> Run:

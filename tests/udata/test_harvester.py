@@ -12,6 +12,8 @@ import re
 
 import ckan.plugins.toolkit as tk
 import pytest
+import sqlalchemy as sa
+from ckan import model
 from ckan.tests import helpers
 
 from ckanext.opendata_territoire.harvesters.udata import parse_config
@@ -125,11 +127,13 @@ def test_every_field_is_mapped_to_the_schema(datagouv, territory):
     assert resource["size"] == 2048
     assert resource["mimetype"] == "text/csv"
     assert resource["last_modified"].startswith("2024-05-02T09:30:00")
-    # What could not be kept is reported, naming the dataset.
-    assert run.errors() == [
+    # What could not be kept is noted, naming the dataset: not an error.
+    assert run.notes() == [
         f"« Jeu de données 7 » ({remote['id']}) : zones de la couverture "
         "spatiale écartées (ni une commune ni un EPCI) : fr:departement:38"
     ]
+    assert run.errors() == []
+    assert run.statuses() == ["added"]
 
 
 def test_the_dataset_page_links_to_the_original(app, datagouv, territory):
@@ -295,8 +299,9 @@ def test_a_dataset_deleted_at_the_source_is_withdrawn_and_reported(datagouv, ter
     assert withdrawn["state"] == "deleted"  # in the trash, not purged
     assert (
         "« Jeu de données 3 » : n'est plus sur la source ; retiré (supprimé, il peut "
-        "être restauré depuis la corbeille)." in run.errors()
+        "être restauré depuis la corbeille)." in run.notes()
     )
+    assert run.errors() == []
     # The next harvest has nothing more to say.
     assert harvest(src).objects == {}
 
@@ -330,10 +335,11 @@ def test_with_the_keep_policy_a_deleted_dataset_stays_and_is_reported_once(
     run = harvest(src)
 
     assert run.statuses() == ["not modified"]
-    assert run.errors() == [
+    assert run.notes() == [
         "« Jeu de données 2 » : n'est plus sur la source ; conservé ici, comme le dit "
         'la configuration de la source ("deleted": "keep").'
     ]
+    assert run.errors() == []
     assert sorted(datasets_of("villard-de-lans")) == [
         "Jeu de données 1",
         "Jeu de données 2",
@@ -545,8 +551,9 @@ def test_a_bad_configuration_names_the_key_and_the_rule(territory, config, messa
 def test_a_dataset_of_a_person_goes_where_the_configuration_says(datagouv, territory):
     personal = udata_dataset(1, organization=None, owner={"id": "u1", "slug": "jean"})
     organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[personal]], 50)
+    src = source(org_url(datagouv))
 
-    run = harvest(source(org_url(datagouv)))
+    run = harvest(src)
 
     assert run.errors() == [
         f"« Jeu de données 1 » ({personal['id']}) : le jeu de données appartient à "
@@ -555,6 +562,8 @@ def test_a_dataset_of_a_person_goes_where_the_configuration_says(datagouv, terri
         "(« organizations »)."
     ]
     assert datasets_of("engins") == {}
+    # Said once: the next run, with nothing changed, has nothing to say.
+    assert harvest(src).objects == {}
 
     organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[personal]], 50)
     harvest(source(org_url(datagouv), {"organizations": {"*": "engins"}}, name="s2"))
@@ -592,7 +601,8 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
     organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 50)
     src = source(org_url(datagouv))
     harvest(src)
-    assert len(datasets_of("villard-de-lans")) == 3
+    ids = [d["id"] for d in datasets_of("villard-de-lans").values()]
+    assert len(ids) == 3
 
     helpers.call_action(
         "harvest_source_clear",
@@ -602,3 +612,138 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
 
     # No search result left pointing at a dataset that no longer exists.
     assert datasets_of("villard-de-lans") == {}
+    # Nothing left that only those datasets owned: their activities, the
+    # tags no dataset uses any more.
+    assert (
+        model.Session.execute(
+            sa.text("SELECT count(*) FROM activity WHERE object_id = ANY(:ids)"),
+            {"ids": ids},
+        ).scalar()
+        == 0
+    )
+    assert model.Tag.by_name("cantine") is None
+    assert model.Tag.by_name("menus") is None
+
+
+def test_a_nightly_link_check_or_new_metrics_reimport_nothing(datagouv, territory):
+    """data.gouv.fr's link checker writes check:* extras on every resource
+    each night; metrics, quality scores and badges change too: the
+    publisher changed nothing."""
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 50)
+    src = source(org_url(datagouv))
+    harvest(src)
+    checked = three_datasets()
+    for item in checked:
+        item["metrics"] = {"views": 12345, "followers": 3}
+        item["quality"] = {"score": 0.9, "update_fulfilled_in_time": True}
+        item["badges"] = [{"kind": "certified"}]
+        for resource in item["resources"]:
+            resource["extras"] = {
+                "check:available": True,
+                "check:date": "2025-01-10T03:00:00",
+                "check:status": 200,
+            }
+            resource["metrics"] = {"views": 77}
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [checked], 50)
+
+    assert harvest(src).objects == {}
+
+
+def test_a_configuration_change_that_maps_the_same_reimports_nothing(
+    datagouv, territory
+):
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 50)
+    src = source(org_url(datagouv))
+    harvest(src)
+    helpers.call_action(
+        "harvest_source_patch",
+        {"user": territory["people"]["sysadmin"]["name"]},
+        id=src["id"],
+        config=json.dumps(
+            {"page_size": 20, "deleted": "keep", "organizations": {"autre": "engins"}}
+        ),
+    )
+    src = helpers.call_action("harvest_source_show", id=src["id"])
+
+    assert harvest(src).objects == {}
+
+    # One that changes where the datasets go imports them again.
+    helpers.call_action(
+        "harvest_source_patch",
+        {"user": territory["people"]["sysadmin"]["name"]},
+        id=src["id"],
+        config=json.dumps({"organizations": {VILLARD_ORG["slug"]: "villard-de-lans"}}),
+    )
+    src = helpers.call_action("harvest_source_show", id=src["id"])
+    assert harvest(src).statuses() == ["updated"] * 3
+
+
+def test_an_archived_dataset_is_withdrawn_and_noted(datagouv, territory):
+    first, second, third = three_datasets()
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[first, second, third]], 50)
+    src = source(org_url(datagouv))
+    harvest(src)
+    second = udata_dataset(2, archived="2024-10-15T09:00:00+00:00")
+    new = udata_dataset(4, archived="2023-02-01T00:00:00+00:00")
+    organization(
+        datagouv, VILLARD_ORG, VILLARD_SIREN, [[first, second, third, new]], 50
+    )
+
+    run = harvest(src)
+
+    assert sorted(datasets_of("villard-de-lans")) == [
+        "Jeu de données 1",
+        "Jeu de données 3",
+    ]
+    assert helpers.call_action("package_show", id=second["slug"])["state"] == "deleted"
+    assert run.errors() == []
+    assert sorted(run.notes()) == [
+        "« Jeu de données 2 » : archivé sur data.gouv.fr (2024-10-15) ; retiré "
+        "(supprimé, il peut être restauré depuis la corbeille ; « archived » : "
+        "« keep » dans la configuration de la source garde ces jeux de données).",
+        f"« Jeu de données 4 » ({new['id']}) : archivé sur data.gouv.fr "
+        "(2023-02-01) ; non publié ici (« archived » : « keep » dans la "
+        "configuration de la source le publierait).",
+    ]
+    # Said once.
+    assert harvest(src).objects == {}
+
+
+def test_with_the_keep_policy_an_archived_dataset_is_kept_as_cold_data(
+    datagouv, territory
+):
+    archived = udata_dataset(1, archived="2024-10-15T09:00:00+00:00")
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[archived]], 50)
+
+    run = harvest(source(org_url(datagouv), {"archived": "keep"}))
+
+    ours = shown(archived)
+    assert ours["state"] == "active"
+    assert ours["data_temperature"] == "cold"
+    assert run.errors() == []
+    (note,) = run.notes()
+    assert "archivé sur data.gouv.fr (2024-10-15) ; conservé ici" in note
+
+
+def test_a_coverage_given_only_as_a_geometry_is_noted(datagouv, territory):
+    remote = udata_dataset(
+        1,
+        spatial={
+            "geom": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[5.5, 45.0], [5.6, 45.0], [5.6, 45.1], [5.5, 45.0]]]],
+            },
+            "granularity": "other",
+            "zones": [],
+        },
+    )
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [[remote]], 50)
+
+    run = harvest(source(org_url(datagouv)))
+
+    assert "spatial_insee" not in shown(remote)
+    (note,) = run.notes()
+    assert "couverture spatiale donnée par une géométrie seulement (MultiPolygon)" in (
+        note
+    )
+    assert run.statuses() == ["added"]

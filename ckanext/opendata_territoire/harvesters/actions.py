@@ -14,19 +14,29 @@ the harvester plugins, which load only beside ckanext-harvest).
   function, which ours chains (the source's managers only). ckanext-harvest
   calls it itself after a clear or a job, with contexts of its own: those
   stay as they are.
+- ``harvest_source_clear`` purges the source's datasets with SQL of its own
+  and leaves behind what only they owned: their activities, the tags no
+  dataset uses any more, the DataStore tables of their files (the DECP
+  contracts tables) and their search documents. Those go too.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model, plugins
 from ckan.logic import auth_audit_exempt
 
 from ckanext.opendata_territoire import outbound
 from ckanext.opendata_territoire.harvesters.auth import HARVEST_TYPE
 
+log = logging.getLogger(__name__)
+
 __all__ = [
+    "harvest_source_clear",
     "harvest_source_patch",
     "harvest_source_reindex",
     "package_create",
@@ -122,6 +132,91 @@ def harvest_source_patch(
     }
     patched.update(data_dict)
     return tk.get_action("harvest_source_update")(context, patched)
+
+
+@tk.chained_action
+def harvest_source_clear(
+    next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
+) -> Any:
+    _check_texts(data_dict, ("id",))
+    tk.check_access("harvest_source_clear", context, data_dict)
+    source = model.Package.get(str(tk.get_or_bust(data_dict, "id")))
+    owned = _owned_by(source.id) if source is not None else None
+    result = next_action(context, data_dict)
+    if owned is not None:
+        _remove_leftovers(*owned)
+    return result
+
+
+def _owned_by(source_id: str) -> tuple[list[str], list[str], list[str]]:
+    """The datasets the source harvested, their files and their tags."""
+    packages = [
+        row[0]
+        for row in model.Session.execute(
+            sa.text(
+                "SELECT DISTINCT o.package_id FROM harvest_object o "
+                "JOIN package p ON p.id = o.package_id "
+                "WHERE o.harvest_source_id = :source"
+            ),
+            {"source": source_id},
+        )
+    ]
+    if not packages:
+        return [], [], []
+    resources = [
+        row[0]
+        for row in model.Session.query(model.Resource.id).filter(
+            model.Resource.package_id.in_(packages)
+        )
+    ]
+    tags = [
+        row[0]
+        for row in model.Session.query(model.PackageTag.tag_id)
+        .filter(model.PackageTag.package_id.in_(packages))
+        .distinct()
+    ]
+    return packages, resources, tags
+
+
+def _remove_leftovers(
+    packages: list[str], resources: list[str], tags: list[str]
+) -> None:
+    """What only the cleared datasets owned (they are gone from the database)."""
+    from ckan.lib import search
+
+    if not packages:
+        return
+    params = {"packages": packages, "tags": tags}
+    statements = [
+        "DELETE FROM activity WHERE object_id = ANY(:packages)",
+        "DELETE FROM tag t WHERE t.id = ANY(:tags) AND t.vocabulary_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM package_tag pt WHERE pt.tag_id = t.id)",
+    ]
+    for statement in statements:
+        if "activity" in statement and not _table_exists("activity"):
+            continue
+        model.Session.execute(sa.text(statement), params)
+    model.Session.commit()
+    index = search.index_for(model.Package)
+    for package_id in packages:
+        index.remove_dict({"id": package_id})
+    if resources and plugins.plugin_loaded("datastore"):
+        from ckanext.datastore.backend import DatastoreBackend
+
+        backend = DatastoreBackend.get_active_backend()
+        for resource_id in resources:
+            if backend.resource_exists(resource_id):
+                backend.delete({}, {"resource_id": resource_id})
+    log.info(
+        "harvest source cleared: %d datasets' activities, tags and %d files' "
+        "DataStore tables removed",
+        len(packages),
+        len(resources),
+    )
+
+
+def _table_exists(name: str) -> bool:
+    return bool(sa.inspect(model.meta.engine).has_table(name))
 
 
 def actions() -> dict[str, Any]:

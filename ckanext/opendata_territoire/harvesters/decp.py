@@ -38,7 +38,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import requests
 from ckan import model, plugins
-from ckan.lib import search
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -60,6 +59,7 @@ from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import datagouv, scope
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
+from ckanext.opendata_territoire.search_index import reindex
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
@@ -574,18 +574,6 @@ class DecpHarvester(HarvesterBase):
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
         reindex(dataset_id)
-
-
-def reindex(dataset_id: str) -> None:
-    """The dataset's search document replaced in place. Not CKAN's
-    ``search.rebuild(id)``, which deletes it first: for a moment the buyer's
-    dataset would vanish from the search and from its organization's page,
-    and for good if the worker died right then."""
-    dataset = tk.get_action("package_show")(
-        {"ignore_auth": True, "validate": False, "use_cache": False},
-        {"id": dataset_id},
-    )
-    search.index_for(model.Package).update_dict(dataset)
 
 
 def tempfile_remove(path: str) -> None:

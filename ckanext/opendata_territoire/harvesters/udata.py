@@ -49,6 +49,7 @@ from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import datagouv, scope
 from ckanext.opendata_territoire.harvesters.datagouv import SourceError
+from ckanext.opendata_territoire.harvesters.notes import add_notes
 from ckanext.opendata_territoire.harvesters.udata_mapping import (
     dataset_name,
     map_dataset,
@@ -61,7 +62,11 @@ log = logging.getLogger(__name__)
 POLICIES = ("withdraw", "keep")
 HASH_KEY = "udata_hash"
 STATUS_KEY = "udata_status"
-PRESENT, GONE = "present", "gone"
+# On an object whose dataset could not be placed in an organization: its
+# digest, so that the same dataset is not reported again until it or the
+# configuration changes.
+UNPLACED_KEY = "udata_unplaced"
+PRESENT, GONE, ARCHIVED = "present", "gone", "archived"
 MAX_PAGES = 500
 DEFAULT_TIMEOUT = 30
 # Fields the harvester owns: taken from the source at every harvest, removed
@@ -83,8 +88,6 @@ OWNED = (
     "schema_version",
     "resources",
 )
-# Volatile keys of a udata dataset: they change without the dataset changing.
-VOLATILE = ("metrics", "quality", "permissions")
 
 _ORG_PATH = re.compile(
     r"^(?:/[a-z]{2})?/(?:api/1/)?organizations/([A-Za-z0-9_.\-]+)/?$"
@@ -96,18 +99,19 @@ class UdataConfig:
     datasets: list[str] = field(default_factory=list)
     organizations: dict[str, str] = field(default_factory=dict)
     deleted: str = "withdraw"
+    archived: str = "withdraw"
     personal_data: str = "none"
     page_size: int = 50
 
-    def fingerprint(self) -> str:
-        text = json.dumps(
-            {"organizations": self.organizations, "personal_data": self.personal_data},
-            sort_keys=True,
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-
-KEYS = ("datasets", "organizations", "deleted", "personal_data", "page_size")
+KEYS = (
+    "datasets",
+    "organizations",
+    "deleted",
+    "archived",
+    "personal_data",
+    "page_size",
+)
 
 
 def _config_error(message: str, **values: Any) -> ValueError:
@@ -159,6 +163,12 @@ def parse_config(text: str | None) -> UdataConfig:
             N_('"deleted": "{value}" is not one of withdraw, keep.'), value=deleted
         )
     config.deleted = deleted
+    archived = data.get("archived", config.archived)
+    if archived not in POLICIES:
+        raise _config_error(
+            N_('"archived": "{value}" is not one of withdraw, keep.'), value=archived
+        )
+    config.archived = archived
     statement = data.get("personal_data", config.personal_data)
     allowed = [v for v in choice_lists.values("personal_data") if v != "contains"]
     if statement not in allowed:
@@ -188,16 +198,39 @@ def organization_slug(url: str) -> str | None:
     return match[1] if match else None
 
 
-def fingerprint(dataset: dict[str, Any], config: UdataConfig) -> str:
-    """What tells whether a dataset changed since it was last harvested."""
-    kept = {k: v for k, v in dataset.items() if k not in VOLATILE}
-    resources = kept.get("resources")
-    if isinstance(resources, list):
-        kept["resources"] = [
-            {k: v for k, v in r.items() if k != "metrics"} if isinstance(r, dict) else r
-            for r in resources
-        ]
-    text = json.dumps([kept, config.fingerprint()], sort_keys=True, default=str)
+def archived_on(dataset: dict[str, Any]) -> str | None:
+    """When data.gouv.fr archived the dataset (its ``archived`` date), or
+    None for a current one."""
+    value = dataset.get("archived")
+    return str(value) if value else None
+
+
+def fingerprint(
+    dataset: dict[str, Any], config: UdataConfig, source_id: str, siren: str | None
+) -> str:
+    """What tells whether a dataset must be imported again: what this
+    catalogue would publish of it (``map_dataset``: its fields and notes),
+    how its owner is found (the configuration's mapping for its organization,
+    the organization's SIREN), the personal-data statement, and whether it
+    is archived. What the publisher did not change leaves it alone: metrics,
+    quality scores, badges, the link checker's ``check:*`` extras of the
+    resources, and configuration keys that do not change the mapping."""
+    mapped = map_dataset(dataset, source_id)
+    org = dataset.get("organization")
+    text = json.dumps(
+        [
+            mapped.fields,
+            mapped.notes,
+            _mapped(config, org if isinstance(org, dict) else {}),
+            config.organizations.get("*"),
+            siren,
+            config.personal_data,
+            archived_on(dataset),
+            config.archived,
+        ],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -251,6 +284,22 @@ def previous_datasets(source_id: str) -> dict[str, Previous]:
             status=own.get(STATUS_KEY),
         )
     return found
+
+
+def unplaced_datasets(source_id: str) -> dict[str, str]:
+    """The datasets of this source whose last import could not place them
+    in an organization, by remote id, with the digest they had then."""
+    rows = (
+        model.Session.query(HarvestObject.guid, HarvestObjectExtra.value)
+        .join(
+            HarvestObjectExtra, HarvestObjectExtra.harvest_object_id == HarvestObject.id
+        )
+        .filter(HarvestObject.harvest_source_id == source_id)
+        .filter(HarvestObjectExtra.key == UNPLACED_KEY)
+        .distinct(HarvestObject.guid)
+        .order_by(HarvestObject.guid, HarvestObject.gathered.desc())
+    )
+    return {guid: value for guid, value in rows}
 
 
 @dataclass
@@ -371,6 +420,7 @@ class UdataHarvester(HarvesterBase):
                 listing.skipped_own,
             )
         previous = previous_datasets(source.id)
+        unplaced = unplaced_datasets(source.id)
         model.Session.commit()  # as above, over the organizations' pages
         sirens = self._sirens(session, base, listing.datasets, config, timeout)
         ids = []
@@ -379,21 +429,56 @@ class UdataHarvester(HarvesterBase):
         for dataset in listing.datasets:
             remote_id = str(dataset["id"])
             present.add(remote_id)
-            digest = fingerprint(dataset, config)
+            org = dataset.get("organization") or {}
+            siren = (
+                sirens.get(str(org.get("id") or "")) if isinstance(org, dict) else None
+            )
+            digest = fingerprint(dataset, config, source.id, siren)
             before = previous.get(remote_id)
+            exists = (
+                before is not None and model.Package.get(before.package_id) is not None
+            )
+            archived = archived_on(dataset)
+            if archived and config.archived == "withdraw":
+                # Kept apart: withdrawn if it was published, else left out.
+                if (
+                    exists
+                    and before is not None
+                    and before.current
+                    and before.status != GONE
+                ):
+                    payload: dict[str, Any] = {
+                        "status": GONE,
+                        "policy": "withdraw",
+                        "archived": archived,
+                    }
+                    ids.append(
+                        self._object(harvest_job, remote_id, payload, None, before).id
+                    )
+                elif before is not None or unplaced.get(remote_id) == digest:
+                    unchanged += 1  # already withdrawn, or reported as left out
+                else:
+                    payload = {
+                        "status": ARCHIVED,
+                        "archived": archived,
+                        "dataset": dataset,
+                    }
+                    ids.append(
+                        self._object(harvest_job, remote_id, payload, digest, None).id
+                    )
+                continue
             if (
-                before is not None
+                exists
+                and before is not None
                 and before.hash == digest
                 and before.status == PRESENT
-                and model.Package.get(before.package_id) is not None
-            ):
+            ) or (not exists and unplaced.get(remote_id) == digest):
                 unchanged += 1
                 continue
-            org = dataset.get("organization") or {}
             payload = {
                 "status": PRESENT,
                 "dataset": dataset,
-                "organization_siren": sirens.get(str(org.get("id") or "")),
+                "organization_siren": siren,
             }
             ids.append(self._object(harvest_job, remote_id, payload, digest, before).id)
         ids += self._gone(harvest_job, listing, previous, present, config)
@@ -635,7 +720,9 @@ class UdataHarvester(HarvesterBase):
             self._save_object_error(str(error), harvest_object, "Import")
             return False
         if payload.get("status") == GONE:
-            return self._withdraw(harvest_object, config)
+            return self._withdraw(harvest_object, config, payload.get("archived"))
+        if payload.get("status") == ARCHIVED:
+            return self._left_out(harvest_object, payload)
         return self._publish(harvest_object, payload, config)
 
     def _publish(
@@ -647,12 +734,36 @@ class UdataHarvester(HarvesterBase):
             remote, payload.get("organization_siren"), config, harvest_object.source
         )
         if org is None:
+            digest = next(
+                (e.value for e in harvest_object.extras if e.key == HASH_KEY), None
+            )
+            if digest:
+                # Not reported again while neither the dataset nor the
+                # configuration changes.
+                harvest_object.extras.append(
+                    HarvestObjectExtra(key=UNPLACED_KEY, value=digest)
+                )
+                harvest_object.save()
             self._save_object_error(
                 _dataset_label(remote) + " : " + str(problem), harvest_object, "Import"
             )
             return False
         fields = mapped.fields
         notes = list(mapped.notes)
+        archived = archived_on(remote)
+        if archived:
+            # Kept, as the configuration says ("archived": "keep"), and marked
+            # as cold data.
+            fields["data_temperature"] = "cold"
+            notes.append(
+                portal_text(
+                    N_(
+                        "archived on data.gouv.fr ({date}); kept here, as the "
+                        'source\'s configuration says ("archived": "keep"), '
+                        "marked as cold data"
+                    )
+                ).format(date=archived[:10])
+            )
         known_codes = []
         for code in fields.get("spatial_insee", []):
             if len(code) == 5 and reference.commune_known(code) is False:
@@ -709,47 +820,87 @@ class UdataHarvester(HarvesterBase):
                 "Import",
             )
             return False
-        for note in notes:
-            self._save_object_error(
+        add_notes(
+            harvest_object,
+            [
                 portal_text(N_("{dataset}: {note}")).format(
                     dataset=_dataset_label(remote), note=note
-                ),
-                harvest_object,
-                "Import",
-            )
+                )
+                for note in notes
+            ],
+        )
         self._link(harvest_object, package["id"], current=True)
         return True
 
-    def _withdraw(self, harvest_object: Any, config: UdataConfig) -> bool | str:
+    def _left_out(self, harvest_object: Any, payload: dict[str, Any]) -> str:
+        """An archived dataset never published here: left out, said once
+        (until it changes)."""
+        add_notes(
+            harvest_object,
+            [
+                portal_text(
+                    N_(
+                        "{dataset}: archived on data.gouv.fr ({date}); not "
+                        'published here ("archived": "keep" in the source\'s '
+                        "configuration would publish it)."
+                    )
+                ).format(
+                    dataset=_dataset_label(payload["dataset"]),
+                    date=str(payload["archived"])[:10],
+                )
+            ],
+        )
+        for extra in list(harvest_object.extras):
+            if extra.key == HASH_KEY:
+                harvest_object.extras.append(
+                    HarvestObjectExtra(key=UNPLACED_KEY, value=extra.value)
+                )
+        harvest_object.save()
+        return "unchanged"
+
+    def _withdraw(
+        self, harvest_object: Any, config: UdataConfig, archived: str | None = None
+    ) -> bool | str:
+        """A dataset the source no longer has, or archived on data.gouv.fr
+        (``archived``: its date): withdrawn or kept, by the configuration;
+        a note says which."""
         package_id = harvest_object.package_id
         package = model.Package.get(package_id) if package_id else None
         if package is None:
             return "unchanged"
-        if config.deleted == "keep":
-            self._save_object_error(
-                portal_text(
-                    N_(
-                        "{dataset}: no longer on the source; kept here, as the "
-                        'source\'s configuration says ("deleted": "keep").'
-                    )
-                ).format(dataset=f"« {package.title} »"),
+        dataset = f"« {package.title} »"
+        if archived is None and config.deleted == "keep":
+            add_notes(
                 harvest_object,
-                "Import",
+                [
+                    portal_text(
+                        N_(
+                            "{dataset}: no longer on the source; kept here, as the "
+                            'source\'s configuration says ("deleted": "keep").'
+                        )
+                    ).format(dataset=dataset)
+                ],
             )
             self._link(harvest_object, package.id, current=True)
             return "unchanged"
         context = {"user": self._get_user_name(), "ignore_auth": True}
         tk.get_action("package_delete")(context, {"id": package.id})
-        self._save_object_error(
-            portal_text(
+        if archived is None:
+            note = portal_text(
                 N_(
                     "{dataset}: no longer on the source; withdrawn (deleted, it can "
                     "be restored from the trash)."
                 )
-            ).format(dataset=f"« {package.title} »"),
-            harvest_object,
-            "Import",
-        )
+            ).format(dataset=dataset)
+        else:
+            note = portal_text(
+                N_(
+                    "{dataset}: archived on data.gouv.fr ({date}); withdrawn "
+                    '(deleted, it can be restored from the trash; "archived": '
+                    '"keep" in the source\'s configuration keeps such datasets).'
+                )
+            ).format(dataset=dataset, date=archived[:10])
+        add_notes(harvest_object, [note])
         self._link(harvest_object, package.id, current=False)
         return True
 

@@ -242,6 +242,17 @@ def map_dataset(remote: dict[str, Any], source_id: str) -> Mapped:
                 N_("spatial zones left out (neither a commune nor an EPCI): {zones}")
             ).format(zones=", ".join(others))
         )
+    spatial = remote.get("spatial")
+    if not codes and isinstance(spatial, dict) and spatial.get("geom"):
+        notes.append(
+            portal_text(
+                N_(
+                    "spatial coverage given as a geometry only ({kind}): not kept, "
+                    "the catalogue describes coverage by communes and EPCI; set "
+                    "them on the dataset"
+                )
+            ).format(kind=str((spatial["geom"] or {}).get("type") or "?"))
+        )
     level = granularity(remote.get("spatial"))
     if level:
         fields["spatial_granularity"] = level

@@ -18,8 +18,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from ckan.lib import search
 
+from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.quality import (
     catalog,
     content,
@@ -153,7 +153,7 @@ def validate_resource(resource_id: str) -> str | None:
         model.Session.flush()
     _update(resource_id, {**outcome, "content_key": key, "checked": now()})
     model.Session.commit()
-    search.rebuild(package.id)
+    search_index.reindex(package.id)
     return outcome["status"]
 
 

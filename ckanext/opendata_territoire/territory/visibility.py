@@ -11,9 +11,9 @@ datasets whose labels depend on it are indexed again."""
 from __future__ import annotations
 
 from ckan import model
-from ckan.lib import search
 from ckan.lib.plugins import DefaultPermissionLabels
 
+from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.territory import roles
 
 _default = DefaultPermissionLabels()
@@ -65,4 +65,4 @@ def reindex_private_datasets(org: model.Group) -> None:
         .filter(model.Package.state != "deleted")
     )
     for (package_id,) in query:
-        search.rebuild(package_id)
+        search_index.reindex(package_id)
