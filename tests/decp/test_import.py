@@ -420,3 +420,26 @@ def test_the_resource_pages_show(cli, app, national, territory):
     page = app.get(f"/dataset/{engins['name']}")
     assert "Contrats, une ligne chacun (table)" in page.body
     assert "Fichier DECP, format 2022 (JSON)" in page.body
+
+
+def test_a_file_written_by_pandas_with_nan_is_published(cli, tmp_path, territory):
+    """Python's json.dump and pandas write a missing number as a bare NaN
+    (not JSON): the file was refused whole ("rien n'a été publié")."""
+    path = write(
+        tmp_path / "pandas.json",
+        [marche_2022(1, ENGINS), marche_2022(2, ENGINS), marche_2022(3, VILLARD)],
+    )
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('"dureeMois": 24', '"dureeMois": NaN', 2), encoding="utf-8"
+    )
+    assert text.count('"dureeMois": 24') == 3
+
+    summary = json.loads(run(cli, path, "--json").output)
+
+    assert summary["error"] is None
+    assert summary["kept"] == 3
+    assert summary["cleaned"]["non_finite_number"] == 2
+    assert summary["contracts_by_buyer_siret"] == {ENGINS: 2, VILLARD: 1}
+    org = helpers.call_action("organization_show", id="engins", include_datasets=True)
+    assert len(org["packages"]) == 1

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import tracemalloc
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ckanext.opendata_territoire import decp
 from ckanext.opendata_territoire.decp import readers
@@ -157,7 +160,7 @@ def test_truncated_json_is_an_error_after_the_complete_records():
 
 
 def test_invalid_json_is_an_error():
-    data = b'{"marches": [{"id": "1", "montant": NaN}]}'
+    data = b'{"marches": [{"id": "1", "montant": 12,,}]}'
 
     with pytest.raises(decp.DecpReadError) as error:
         records(data)
@@ -275,3 +278,106 @@ def test_progress_reports_the_bytes_read(tmp_path):
 
     assert seen == sorted(seen)
     assert seen[-1] == path.stat().st_size
+
+
+# JSON as pandas and Python's json.dump write it: bare NaN and Infinity.
+
+
+def test_bare_nan_and_infinity_are_read_as_null_and_counted():
+    marche = dict(MARCHE, objet='Étude "NaN" et Infinity', id="2024-2")
+    text = json.dumps({"marches": {"marche": [MARCHE, marche]}}, ensure_ascii=False)
+    text = text.replace('"montant": 1500.5', '"montant": NaN', 1)
+    text = text.replace('"montant": 1500.5', '"montant": -Infinity', 1)
+    text = text.replace('"id": "2024-1",', '"id": "2024-1", "dureeMois": Infinity,')
+    stats = readers.ReadStats()
+
+    found = list(decp.read_records(io.BytesIO(text.encode()), stats=stats))
+
+    assert [r.data["montant"] for r in found] == [None, None]
+    assert found[0].data["dureeMois"] is None
+    # Inside a string, the words are text and stay.
+    assert found[1].data["objet"] == 'Étude "NaN" et Infinity'
+    assert stats.non_finite == 3
+
+
+def test_a_file_without_them_is_read_as_before():
+    data = json.dumps({"marches": {"marche": [MARCHE]}}).encode()
+    stats = readers.ReadStats()
+
+    assert [r.data for r in decp.read_records(io.BytesIO(data), stats=stats)] == [
+        MARCHE
+    ]
+    assert stats.non_finite == 0
+
+
+class Trickle(io.RawIOBase):
+    """A file that gives at most ``step`` bytes a read: every token and
+    string is cut somewhere by a chunk's end."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step, self.at = data, step, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.step if size is None or size < 0 else min(size, self.step)
+        chunk = self.data[self.at : self.at + size]
+        self.at += len(chunk)
+        return chunk
+
+
+values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(alphabet=st.sampled_from('NaInfity-"\\\\ é{}[],:'), max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet='NaInfity"\\\\é', max_size=6), inner, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+def finite(value):
+    """What a JSON reader must give for a value json.dump wrote."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    return value
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=values, step=st.integers(1, 7))
+def test_whatever_json_dump_writes_reads_as_its_finite_values(value, step):
+    """Strings holding NaN, quotes and backslashes, tokens cut anywhere: the
+    strings come back whole, every bare NaN or Infinity as null."""
+    text = json.dumps(value, ensure_ascii=False).encode()
+    stats = readers.ReadStats()
+    reader = readers.NonFiniteReader(readers.CountingReader(Trickle(text, step)), stats)
+
+    read = json.loads(reader.read())
+
+    assert read == finite(value)
+    assert stats.non_finite == text.count(b"NaN") + text.count(b"Infinity") - sum(
+        s.count("NaN") + s.count("Infinity") for s in strings_of(value)
+    )
+
+
+def strings_of(value):
+    if isinstance(value, str):
+        yield json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_of(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield json.dumps(key, ensure_ascii=False)
+            yield from strings_of(item)

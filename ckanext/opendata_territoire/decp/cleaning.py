@@ -33,6 +33,10 @@ RULES: dict[str, str] = {
         'buyer given as a flat "acheteur.id" key, put back in its object'
     ),
     "nested_titulaires": N_("titulaires nested in lists of lists, flattened"),
+    "non_finite_number": N_(
+        "bare NaN or Infinity (as pandas and Python write them, not JSON) read "
+        "as a missing value (counted for the whole file)"
+    ),
     "list_layout": N_("list items wrapped unlike the format's layout, rewrapped"),
     "not_communicated": N_('"NC" (not communicated) value removed'),
     "bad_date": N_("impossible date repaired, or removed when it cannot be"),

@@ -230,6 +230,8 @@ def read_contracts(
     finally:
         report.read += stats.records
         report.outside += stats.skipped
+        if stats.non_finite:
+            report.cleaned["non_finite_number"] += stats.non_finite
 
 
 def latest_versions(contracts: Iterable[Contract]) -> tuple[list[Contract], int]:

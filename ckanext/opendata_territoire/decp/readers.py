@@ -49,6 +49,8 @@ class DecpReadError(Exception):
         self.message = template.format(**self.values)
         super().__init__(self.message)
         self.records = records
+        # yajl refused the text (the file may hold bare NaN or Infinity).
+        self.json_error = False
 
     def translated(self, translate: Callable[[str], str]) -> str:
         return translate(self.template).format(**self.values)
@@ -123,6 +125,109 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
+# A JSON string, or a bare non-finite number as Python's json.dump and pandas
+# write them (not JSON: yajl refuses them), or a quote that opens a string
+# the text does not close.
+_NON_FINITE_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|-?Infinity|NaN|"')
+_NON_FINITE_MARKS = (b"NaN", b"Infinity")
+_WORD_TAIL = re.compile(rb"[-A-Za-z]+\Z")
+
+
+def has_non_finite(fp: BinaryIO) -> bool:
+    """Whether ``NaN`` or ``Infinity`` is written anywhere in the file (in a
+    string too: the caller then reads through :class:`NonFiniteReader`,
+    which tells them apart). A byte search, about a second a gigabyte; the
+    file is left where it was."""
+    start = fp.tell()
+    carry = b""
+    try:
+        while True:
+            chunk = fp.read(SEARCH_CHUNK * 16)
+            if not chunk:
+                return False
+            text = carry + chunk
+            if any(mark in text for mark in _NON_FINITE_MARKS):
+                return True
+            carry = text[-8:]
+    finally:
+        fp.seek(start)
+
+
+class NonFiniteReader(io.RawIOBase):
+    """JSON as Python's ``json.dump`` and pandas write it: the bare tokens
+    ``NaN``, ``Infinity`` and ``-Infinity`` (outside strings) become
+    ``null``, counted in ``stats.non_finite``. Strings are matched whole
+    (escapes included), across chunks, so a title holding "NaN" is left as
+    it is. ``bytes_read`` is the wrapped reader's (offsets in the file)."""
+
+    def __init__(self, source: CountingReader, stats: ReadStats) -> None:
+        self.source = source
+        self.stats = stats
+        self._pending = b""  # read, not yet transformed (an open string...)
+        self._ready = b""  # transformed, not yet given
+        self._ended = False
+
+    @property
+    def bytes_read(self) -> int:
+        return self.source.bytes_read
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self, size: int) -> None:
+        while len(self._ready) < size and not self._ended:
+            data = self.source.read(max(size, BUFFER_SIZE))
+            if not data:
+                self._ended = True
+                text, self._pending = self._pending, b""
+                self._ready += self._transform(text, final=True)
+                return
+            text = self._pending + data
+            self._pending = b""
+            self._ready += self._transform(text, final=False)
+
+    def _transform(self, text: bytes, final: bool) -> bytes:
+        out = []
+        position = 0
+        for match in _NON_FINITE_TOKEN.finditer(text):
+            token = match.group()
+            if token == b'"':
+                if final:
+                    break  # an unterminated string: the parser says so
+                out.append(text[position : match.start()])
+                self._pending = text[match.start() :]
+                return b"".join(out)
+            if token.startswith(b'"'):
+                continue
+            out.append(text[position : match.start()])
+            out.append(b"null")
+            position = match.end()
+            self.stats.non_finite += 1
+        rest = text[position:]
+        if not final:
+            # A token cut by the chunk's end ("Infin" | "ity") waits.
+            tail = _WORD_TAIL.search(rest)
+            if tail:
+                self._pending = rest[tail.start() :] + self._pending
+                rest = rest[: tail.start()]
+        out.append(rest)
+        return b"".join(out)
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            self._fill(1 << 62)
+            data, self._ready = self._ready, b""
+            return data
+        self._fill(size)
+        data, self._ready = self._ready[:size], self._ready[size:]
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def detect_format(fp: BinaryIO) -> str:
     """``json-2019``, ``json-2022`` or ``xml``, from the file's beginning; the
     file is left at its start. Raises DecpReadError when it is none of them."""
@@ -174,6 +279,8 @@ class ReadStats:
     # parsed (-1: no item): the concessions' key can only be outside.
     first_at: int = -1
     last_at: int = -1
+    # Bare NaN, Infinity or -Infinity read as null (NonFiniteReader).
+    non_finite: int = 0
 
 
 # (SIRENs, SIRETs) of the buyers to keep.
@@ -217,20 +324,21 @@ def read_records(
     file_format = file_format or detect_format(fp)
     stats = stats if stats is not None else ReadStats()
     if file_format == f.JSON_2019:
-        source = CountingReader(fp, progress)
-        yield from _json_items(source, "marches.item", f.V2019, None, buyers, stats)
+        yield from _json_pass(
+            fp, progress, "marches.item", f.V2019, None, buyers, stats
+        )
     elif file_format == f.JSON_2022:
         start = fp.tell()
-        source = CountingReader(fp, progress)
-        yield from _json_items(
-            source, "marches.marche.item", f.V2022, f.MARCHE, buyers, stats
+        yield from _json_pass(
+            fp, progress, "marches.marche.item", f.V2022, f.MARCHE, buyers, stats
         )
         # Concessions sit under their own key: read them in a second pass,
         # only when that key is in the file.
         if _has_concessions(fp, start, stats.first_at, stats.last_at):
             fp.seek(start)
-            yield from _json_items(
-                CountingReader(fp, progress),
+            yield from _json_pass(
+                fp,
+                progress,
                 "marches.contrat-concession.item",
                 f.V2022,
                 f.CONCESSION,
@@ -246,6 +354,44 @@ def read_records(
                 yield record
     else:
         raise ValueError(f"unknown DECP file format {file_format!r}")
+
+
+def _json_pass(
+    fp: BinaryIO,
+    progress: Callable[[int], None] | None,
+    prefix: str,
+    version: str,
+    kind: str | None,
+    buyers: Buyers | None,
+    stats: ReadStats,
+) -> Iterator[RawRecord]:
+    """One pass over the items under ``prefix``, from the file's current
+    position. A file holding bare ``NaN`` or ``Infinity`` (Python's
+    json.dump, pandas) stops yajl; the pass then starts again through
+    :class:`NonFiniteReader`, past the records already read: the common
+    file pays nothing for the rare one."""
+    start, records = fp.tell(), stats.records
+    try:
+        yield from _json_items(
+            CountingReader(fp, progress), prefix, version, kind, buyers, stats
+        )
+        return
+    except DecpReadError as error:
+        fp.seek(start)
+        if not error.json_error or not has_non_finite(fp):
+            raise
+    reached = stats.records
+    stats.records = records
+    fp.seek(start)
+    yield from _json_items(
+        NonFiniteReader(CountingReader(fp, progress), stats),
+        prefix,
+        version,
+        kind,
+        buyers,
+        stats,
+        skip_until=reached,
+    )
 
 
 def _has_concessions(fp: BinaryIO, start: int, first_at: int, last_at: int) -> bool:
@@ -282,15 +428,21 @@ def _has_concessions(fp: BinaryIO, start: int, first_at: int, last_at: int) -> b
 
 
 def _json_items(
-    source: CountingReader,
+    source: CountingReader | NonFiniteReader,
     prefix: str,
     version: str,
     kind: str | None,
     buyers: Buyers | None,
     stats: ReadStats,
+    skip_until: int = 0,
 ) -> Iterator[RawRecord]:
-    if kind is None or buyers is None:
-        yield from _json_items_any(source, prefix, version, kind, buyers, stats)
+    """The items under ``prefix``; those at positions up to ``skip_until``
+    (read by a pass that stopped) are passed over, neither yielded nor
+    counted again."""
+    if kind is None or buyers is None or skip_until:
+        yield from _json_items_any(
+            source, prefix, version, kind, buyers, stats, skip_until
+        )
         return
     # The hot loop of a national file, one kind, some buyers: the buyer test
     # of other_buyer() inlined (a function call per record costs more than
@@ -327,22 +479,25 @@ def _json_items(
 
 
 def _json_items_any(
-    source: CountingReader,
+    source: CountingReader | NonFiniteReader,
     prefix: str,
     version: str,
     kind: str | None,
     buyers: Buyers | None,
     stats: ReadStats,
+    skip_until: int = 0,
 ) -> Iterator[RawRecord]:
     position = stats.records
     stats.first_at = stats.last_at = -1
     try:
         for item in ijson.items(source, prefix, use_float=True, buf_size=BUFFER_SIZE):
             position += 1
-            stats.records = position
             stats.last_at = source.bytes_read
             if stats.first_at < 0:
                 stats.first_at = stats.last_at
+            if position <= skip_until:
+                continue
+            stats.records = position
             item_kind = kind or _kind_2019(item)
             if buyers is not None and other_buyer(item_kind, item, buyers):
                 stats.skipped += 1
@@ -368,11 +523,13 @@ def _read_error(error: Exception, records: int) -> DecpReadError:
             N_("the file stops before its end (truncated?) after {records} records"),
             records,
         )
-    return DecpReadError(
+    invalid = DecpReadError(
         N_("invalid JSON after {records} records: {error}"),
         records,
         error=_one_line(error),
     )
+    invalid.json_error = True
+    return invalid
 
 
 def _one_line(error: Exception) -> str:
