@@ -443,3 +443,57 @@ def test_a_file_written_by_pandas_with_nan_is_published(cli, tmp_path, territory
     assert summary["contracts_by_buyer_siret"] == {ENGINS: 2, VILLARD: 1}
     org = helpers.call_action("organization_show", id="engins", include_datasets=True)
     assert len(org["packages"]) == 1
+
+
+TITULAIRE = "55204599900869"  # the titulaire of MARCHE_2022
+
+
+def test_rows_name_the_buyer_and_the_titulaires_known(cli, app, national, territory):
+    """The 2022 format carries SIRETs only: the buyer is named after its
+    organization, a titulaire after the register of local firms or SIRENE,
+    and one nobody knows keeps an empty name."""
+    run(cli, national)
+    engins = dataset_of("engins")
+
+    rows = table_rows(engins)
+    assert {r["acheteur_nom"] for r in rows} == {territory["a"]["title"]}
+    assert {r["titulaires_id"] for r in rows} == {TITULAIRE}
+    assert {r["titulaires_denominationSociale"] for r in rows} == {None}
+
+    # SIRENE's answer for that firm comes, then the EPCI's register: the
+    # register wins; tables and files are named again.
+    from ckan import model
+
+    from ckanext.opendata_territoire.decp import publish
+    from ckanext.opendata_territoire.observatory import suppliers
+    from ckanext.opendata_territoire.observatory.model import RegisterFirm, Supplier
+
+    model.Session.add(
+        Supplier(siret=TITULAIRE, status="found", name="SIRENE SA", category="GE")
+    )
+    model.Session.commit()
+    suppliers.refresh(ask_service=False)
+    assert {r["titulaires_denominationSociale"] for r in table_rows(engins)} == {
+        "SIRENE SA"
+    }
+    model.Session.add(RegisterFirm(siret=TITULAIRE, name="Scierie du Vercors"))
+    model.Session.commit()
+    register, sirene = suppliers.names({TITULAIRE, "00000000000000"})
+    assert register == {TITULAIRE: "Scierie du Vercors"}
+    assert sirene == {TITULAIRE: "SIRENE SA"}
+
+    publish.name_published()
+
+    engins = dataset_of("engins")
+    assert {r["titulaires_denominationSociale"] for r in table_rows(engins)} == {
+        "Scierie du Vercors"
+    }
+    _resource, text = file_of(app, engins, "decp-213801533.csv")
+    in_file = {
+        r["titulaires_denominationSociale"] for r in csv.DictReader(io.StringIO(text))
+    }
+    assert in_file == {"Scierie du Vercors"}
+    # A name learnt later changes no contract: the next import has nothing
+    # to write.
+    summary = json.loads(run(cli, national, "--json").output)
+    assert [b["updated"] for b in summary["buyers"] if b["siren"] == "213801533"] == [0]

@@ -165,7 +165,11 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("format", "text", "DECP format of the source record: 2019 or 2022"),
     ("acheteur_id", "text", "buyer's SIRET (autorité concédante of a concession)"),
     ("acheteur_siren", "text", "buyer's SIREN"),
-    ("acheteur_nom", "text", "buyer's name (2019 format)"),
+    (
+        "acheteur_nom",
+        "text",
+        "buyer's name: the source's, else its organization's in the catalogue",
+    ),
     ("nature", "text", "nature of the contract"),
     ("objet", "text", "object of the contract"),
     ("codeCPV", "text", "CPV code"),
@@ -183,7 +187,12 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("formePrix", "text", "price form"),
     ("titulaires_id", "text", "current titulaires' identifiers, separated by ; "),
     ("titulaires_typeIdentifiant", "text", "their identifier types"),
-    ("titulaires_denominationSociale", "text", "their names (2019 format)"),
+    (
+        "titulaires_denominationSociale",
+        "text",
+        "their names, separated by ; (the source's, else the EPCI's register "
+        "of local firms, else SIRENE; empty where none knows the firm)",
+    ),
     ("titulaires_nombre", "int", "number of current titulaires"),
     ("modifications_nombre", "int", "number of modifications"),
     ("dateDerniereModification", "date", "date of the latest modification"),

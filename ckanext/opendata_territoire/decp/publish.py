@@ -332,6 +332,7 @@ def _publish_buyer(
     contracts, result.superseded = latest_versions(contracts)
     result.contracts = len(contracts)
     rows = [c.row() for c in contracts]
+    name_rows(rows, org)
     context = {"user": writer, "ignore_auth": True}
     siren = result.siren
 
@@ -397,6 +398,76 @@ def _publish_buyer(
     result.total = len(stored_rows)
     result.files = _write_files(context, dataset["id"], siren, stored_rows, resources)
     _update_dataset(context, dataset, stored_rows)
+
+
+SEPARATOR = "; "  # of the titulaires' columns (model._joined)
+NAME_FIELDS = ["uid", "acheteur_nom", "titulaires_id", "titulaires_denominationSociale"]
+
+
+def name_rows(rows: list[dict[str, Any]], org: dict[str, Any]) -> list[dict[str, Any]]:
+    """Names for every row (the 2022 format carries SIRETs only): the
+    buyer's, the source's, else its organization's title; each titulaire's,
+    the EPCI's register of local firms first (its own knowledge of its
+    firms), then the name already there (the source's), then SIRENE's saved
+    answer (observatory); a titulaire nobody knows keeps an empty name. The
+    rows are changed in place; the ones whose names changed are returned.
+    The names are not in the row's ``empreinte``: a name learnt later
+    changes no contract."""
+    from ckanext.opendata_territoire.observatory import suppliers
+
+    def split(value: Any) -> list[str]:
+        return str(value).split(SEPARATOR) if value else []
+
+    sirets = {siret for row in rows for siret in split(row.get("titulaires_id"))}
+    register, sirene = suppliers.names({s for s in sirets if s})
+    changed = []
+    for row in rows:
+        before = (row.get("acheteur_nom"), row.get("titulaires_denominationSociale"))
+        if not row.get("acheteur_nom"):
+            row["acheteur_nom"] = org["title"]
+        ids = split(row.get("titulaires_id"))
+        given = split(row.get("titulaires_denominationSociale"))
+        if len(given) != len(ids):
+            given = [""] * len(ids)
+        named = [
+            register.get(siret) or name or sirene.get(siret, "")
+            for name, siret in zip(given, ids, strict=True)
+        ]
+        row["titulaires_denominationSociale"] = (
+            SEPARATOR.join(named) if any(named) else None
+        )
+        if (row["acheteur_nom"], row["titulaires_denominationSociale"]) != before:
+            changed.append(row)
+    return changed
+
+
+def name_published(user: str | None = None) -> int:
+    """The names now known written into every buyer's contracts table, and
+    its files written again where they changed. Returns the rows named."""
+    context = {"user": writer_name(user), "ignore_auth": True}
+    named = 0
+    for siren, org in territory_buyers().items():
+        dataset = find_dataset(siren, org["id"])
+        if dataset is None:
+            continue
+        resources = _resources(dataset, siren)
+        if "table" not in resources:
+            continue
+        table_id = resources["table"]["id"]
+        rows = list(_stored_rows(context, table_id, NAME_FIELDS))
+        changed = name_rows(rows, org)
+        if not changed:
+            continue
+        _write_rows(
+            context,
+            table_id,
+            [{key: row[key] for key in NAME_FIELDS} for row in changed],
+            "update",
+        )
+        named += len(changed)
+        stored_rows = list(_stored_rows(context, table_id))
+        _write_files(context, dataset["id"], siren, stored_rows, resources)
+    return named
 
 
 def _write_rows(

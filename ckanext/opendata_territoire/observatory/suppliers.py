@@ -126,6 +126,28 @@ def load_register() -> int | None:
     return len(firms) if dataset else None
 
 
+def names(sirets: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The firms' names we know, by SIRET: the register's, and the SIRENE
+    service's saved answers."""
+    if not sirets:
+        return {}, {}
+    register = {
+        siret: name
+        for siret, name in model.Session.query(
+            RegisterFirm.siret, RegisterFirm.name
+        ).filter(RegisterFirm.siret.in_(sirets))
+        if name
+    }
+    sirene = {
+        siret: name
+        for siret, name in model.Session.query(Supplier.siret, Supplier.name)
+        .filter(Supplier.siret.in_(sirets))
+        .filter(Supplier.status == FOUND)
+        if name
+    }
+    return register, sirene
+
+
 # The service
 
 
@@ -207,6 +229,10 @@ def refresh(
         if progress:
             progress(number, len(sirets), answer)
     resolve()
+    # The names now known, into the buyers' contracts tables and files.
+    from ckanext.opendata_territoire.decp import publish
+
+    publish.name_published()
     return result
 
 
