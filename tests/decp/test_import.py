@@ -473,6 +473,7 @@ def test_rows_name_the_buyer_and_the_titulaires_known(cli, app, national, territ
     )
     model.Session.commit()
     suppliers.refresh(ask_service=False)
+    publish.name_published()  # as `ckan territoire suppliers refresh` does
     assert {r["titulaires_denominationSociale"] for r in table_rows(engins)} == {
         "SIRENE SA"
     }

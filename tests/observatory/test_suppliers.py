@@ -5,6 +5,8 @@ progress; resumable; unknown stays unknown."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ckan import model
 
@@ -55,6 +57,9 @@ def test_refresh_prints_its_progress_and_a_summary(cli, imported, sirene):
     ]
     assert "Registre des entreprises locales : 2 entreprises." in output
     assert "4 demandés, 3 trouvés, 1 introuvables, 0 erreurs" in output
+    # The names now known written into the buyers' contracts tables.
+    named = re.search(r"Noms des titulaires écrits dans (\d+) marchés\.", output)
+    assert named and int(named[1]) > 0
     assert localities() == {
         (L1, "38153", "PME"),
         (L2, "38548", "PME"),  # the register, not the service's Paris

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.opendata_territoire.cli import territoire
+from ckanext.opendata_territoire.decp import publish
 from ckanext.opendata_territoire.observatory import contracts, demo, suppliers
 from ckanext.opendata_territoire.observatory.sirene import Answer
 
@@ -61,6 +62,8 @@ def refresh(max_age_days: int | None, limit: int | None, register_only: bool) ->
             fg="red",
         )
         raise SystemExit(1) from error
+    # The names now known, into the buyers' contracts tables and files.
+    named = publish.name_published()
     if result.register is None:
         click.echo(tk._("No register of local firms in the catalogue."))
     else:
@@ -81,6 +84,9 @@ def refresh(max_age_days: int | None, limit: int | None, register_only: bool) ->
             errors=result.errors,
             remaining=result.remaining,
         )
+    )
+    click.echo(
+        tk._("Titulaires' names written into {count} contracts.").format(count=named)
     )
 
 

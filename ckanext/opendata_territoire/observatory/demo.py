@@ -21,6 +21,7 @@ from ckan import model
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire import csv_export
+from ckanext.opendata_territoire.decp import publish
 from ckanext.opendata_territoire.observatory import contracts, suppliers
 from ckanext.opendata_territoire.territory import roles
 
@@ -112,6 +113,7 @@ def seed(epci_siren: str) -> dict[str, Any]:
         created = True
     counts = contracts.rebuild()
     result = suppliers.refresh(ask_service=False)
+    publish.name_published()
     return {
         "dataset": name,
         "created": created,

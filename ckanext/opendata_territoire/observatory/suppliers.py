@@ -229,10 +229,6 @@ def refresh(
         if progress:
             progress(number, len(sirets), answer)
     resolve()
-    # The names now known, into the buyers' contracts tables and files.
-    from ckanext.opendata_territoire.decp import publish
-
-    publish.name_published()
     return result
 
 
