@@ -9,12 +9,12 @@ virtualenv (.dev/udata-venv), never in CKAN's::
 Prints one line of JSON on stdout when it serves (``{"url", "organization",
 "datasets": {title: id}}``), then serves until killed.
 
-The organization "Commune de Villard-de-Lans" (SIREN 213805484) owns 28
-datasets over three pages of the API's default page size... the harvester
-asks 10 a page (``page_size``): 20 public ones with a file, each with
-licence, frequency, temporal coverage, zone, tags and a hashed file; 2
-private, 2 deleted, 2 archived ones, 1 whose coverage is a geometry only,
-1 public one of a person (listed through ``/api/1/datasets/<id>/``).
+The organization "Commune de Villard-de-Lans" (SIREN 213805484) owns 27
+datasets, read in three pages of 10 by the tests (``page_size``): 20 public
+ones, each with licence, frequency, temporal coverage, zone, tags and a
+hashed file; 2 private, 2 deleted, 2 archived ones and 1 whose coverage is
+a geometry only. A 28th, public, belongs to a person (read through
+``/api/1/datasets/<id>/``).
 
 Test-only routes change what a nightly job of data.gouv.fr changes, through
 udata's own models: ``POST /__test__/link-check`` (the link checker's
