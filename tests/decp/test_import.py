@@ -498,3 +498,83 @@ def test_rows_name_the_buyer_and_the_titulaires_known(cli, app, national, territ
     # to write.
     summary = json.loads(run(cli, national, "--json").output)
     assert [b["updated"] for b in summary["buyers"] if b["siren"] == "213801533"] == [0]
+
+
+ACTS = [
+    {
+        "acteSousTraitance": {
+            "id": 1,
+            "sousTraitant": {"id": "44306184100047", "typeIdentifiant": "SIRET"},
+            "dureeMois": 6,
+            "dateNotification": "2024-06-01",
+            "datePublicationDonnees": "2024-06-02",
+            "montant": 10000,
+            "variationPrix": "Ferme",
+        }
+    },
+    {
+        "acteSousTraitance": {
+            "id": 2,
+            "sousTraitant": {"id": "552 081 317 00053", "typeIdentifiant": "SIRET"},
+            "dureeMois": 3,
+            "dateNotification": "2024-07-01",
+            "datePublicationDonnees": "2024-07-02",
+            "montant": 2500.5,
+            "variationPrix": "Ferme",
+        }
+    },
+]
+
+
+def test_subcontracting_acts_of_decp_2_0_4_are_in_the_table(
+    cli, app, tmp_path, territory
+):
+    path = write(
+        tmp_path / "st.json", [marche_2022(1, ENGINS, actesSousTraitance=ACTS)]
+    )
+
+    run(cli, path)
+
+    engins = dataset_of("engins")
+    (row,) = table_rows(engins)
+    assert row["actesSousTraitance_nombre"] == 2
+    assert float(row["actesSousTraitance_montant"]) == 12500.5
+    # The second subcontractor's SIRET was written with spaces (a record
+    # without modifications: its subcontractors were not cleaned before).
+    assert row["sousTraitants_id"] == "44306184100047; 55208131700053"
+    assert "siret_spaces" in row["anomalies"]
+    _resource, text = file_of(app, engins, "decp-213801533.csv")
+    (line,) = csv.DictReader(io.StringIO(text))
+    assert line["actesSousTraitance_nombre"] == "2"
+
+
+def test_a_table_of_an_earlier_version_gets_the_new_columns(
+    cli, tmp_path, territory, monkeypatch
+):
+    """A table made before the subcontracting columns existed: the next
+    import adds them, keeps the rows and fills them."""
+    from ckanext.opendata_territoire.decp import model as decp_model
+    from ckanext.opendata_territoire.decp import publish
+
+    new = {
+        "actesSousTraitance_nombre",
+        "actesSousTraitance_montant",
+        "sousTraitants_id",
+    }
+    path = write(
+        tmp_path / "st.json", [marche_2022(1, ENGINS, actesSousTraitance=ACTS)]
+    )
+    with monkeypatch.context() as old:
+        old.setattr(
+            publish, "COLUMNS", [c for c in decp_model.COLUMNS if c[0] not in new]
+        )
+        old.setattr(decp_model, "_subcontracting", lambda record: {})
+        run(cli, path)
+    (row,) = table_rows(dataset_of("engins"))
+    assert new.isdisjoint(row)
+
+    summary = json.loads(run(cli, path, "--json").output)
+
+    (row,) = table_rows(dataset_of("engins"))
+    assert row["actesSousTraitance_nombre"] == 2
+    assert [b["updated"] for b in summary["buyers"] if b["siren"] == "213801533"] == [1]

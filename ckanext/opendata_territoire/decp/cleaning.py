@@ -391,7 +391,7 @@ class _Cleaner:
     def _modifications_holders(self, data: dict[str, Any]) -> None:
         modifications = data.get("modifications")
         if not isinstance(modifications, list):
-            return
+            modifications = []
         for i, item in enumerate(modifications):
             if self.version == f.V2022 and isinstance(item, dict):
                 inner = item.get("modification")
@@ -401,7 +401,10 @@ class _Cleaner:
                     self._holders(item, f"modifications[{i}]", f.MARCHE)
             elif isinstance(item, dict):
                 self._holders(item, f"modifications[{i}]", f.MARCHE)
-        for item in data.get("actesSousTraitance") or []:
+        # The subcontractors, whether the contract was modified or not (a
+        # record without modifications skipped them).
+        acts = data.get("actesSousTraitance")
+        for item in acts if isinstance(acts, list) else []:
             acte = item.get("acteSousTraitance") if isinstance(item, dict) else None
             if isinstance(acte, dict) and isinstance(acte.get("sousTraitant"), dict):
                 self._holder(acte["sousTraitant"], "actesSousTraitance.sousTraitant")

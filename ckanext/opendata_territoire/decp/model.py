@@ -147,6 +147,7 @@ class Contract:
             "considerationsEnvironnementales": _values(
                 self.record, "considerationsEnvironnementales"
             ),
+            **_subcontracting(self.record),
             "anomalies": _joined(sorted({i.rule for i in self.issues})),
             "decp": self.record,
         }
@@ -215,6 +216,17 @@ COLUMNS: list[tuple[str, str, str]] = [
         "text",
         "environmental considerations, separated by ; ",
     ),
+    (
+        "actesSousTraitance_nombre",
+        "int",
+        "number of special subcontracting acts (DECP 2.0.4)",
+    ),
+    (
+        "actesSousTraitance_montant",
+        "numeric",
+        "total amount of the subcontracting acts, in euros",
+    ),
+    ("sousTraitants_id", "text", "the subcontractors' identifiers, separated by ; "),
     ("anomalies", "text", "cleaning rules applied to the record, separated by ; "),
     ("decp", "json", "the cleaned DECP record"),
     ("empreinte", "text", "hash of the row, to skip unchanged contracts"),
@@ -237,6 +249,33 @@ def _iso(date: dt.date | None) -> str | None:
 def _joined(values: Any) -> str | None:
     items = [str(v) for v in values]
     return "; ".join(items) if any(items) else None
+
+
+def _subcontracting(record: dict[str, Any]) -> dict[str, Any]:
+    """The special subcontracting acts of a 2.0.4 marché, summed up: how
+    many, their total amount (None when none gives one), the
+    subcontractors."""
+    acts: list[dict[str, Any]] = []
+    for item in record.get("actesSousTraitance") or []:
+        act = item.get("acteSousTraitance") if isinstance(item, dict) else None
+        if isinstance(act, dict):
+            acts.append(act)
+    amounts = [
+        act["montant"]
+        for act in acts
+        if isinstance(act.get("montant"), int | float)
+        and not isinstance(act.get("montant"), bool)
+    ]
+    holders = []
+    for act in acts:
+        holder = act.get("sousTraitant")
+        if isinstance(holder, dict) and holder.get("id"):
+            holders.append(holder["id"])
+    return {
+        "actesSousTraitance_nombre": len(acts) or None,
+        "actesSousTraitance_montant": sum(amounts) if amounts else None,
+        "sousTraitants_id": _joined(holders) if holders else None,
+    }
 
 
 def _values(record: dict[str, Any], key: str) -> str | None:

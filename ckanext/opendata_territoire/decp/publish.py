@@ -350,6 +350,8 @@ def _publish_buyer(
     resources = _resources(dataset, siren)
     stored: dict[str, str] = {}
     if "table" in resources:
+        if not dry_run:
+            _add_new_columns(context, resources["table"]["id"])
         stored = _stored_hashes(context, resources["table"]["id"])
     new = [r for r in rows if r["uid"] not in stored]
     changed = [
@@ -468,6 +470,28 @@ def name_published(user: str | None = None) -> int:
         stored_rows = list(_stored_rows(context, table_id))
         _write_files(context, dataset["id"], siren, stored_rows, resources)
     return named
+
+
+def _add_new_columns(context: dict[str, Any], table_id: str) -> None:
+    """A table made by an earlier version gets the columns added since
+    (DECP 2.0.4's subcontracting...): the DataStore adds the missing ones and
+    keeps the rows; their empreinte then differs once, and each contract is
+    written again with the new values at this import."""
+    info = tk.get_action("datastore_search")(
+        dict(context), {"resource_id": table_id, "limit": 0}
+    )
+    present = {field["id"] for field in info["fields"]}
+    if all(name in present for name, _kind, _notes in COLUMNS):
+        return
+    tk.get_action("datastore_create")(
+        dict(context),
+        {
+            "resource_id": table_id,
+            "fields": _fields(),
+            "primary_key": ["uid"],
+            "force": True,
+        },
+    )
 
 
 def _write_rows(
