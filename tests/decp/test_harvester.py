@@ -12,6 +12,7 @@ import re
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan import model
 from ckan.tests import factories, helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
@@ -497,6 +498,9 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
         if r.get("datastore_active")
     ]
     assert tables
+    from ckanext.opendata_territoire.observatory.model import Award
+
+    assert model.Session.query(Award).count() > 0
 
     helpers.call_action(
         "harvest_source_clear",
@@ -511,3 +515,5 @@ def test_clearing_the_source_removes_its_datasets_from_search_too(datagouv, terr
 
     backend = DatastoreBackend.get_active_backend()
     assert [t for t in tables if backend.resource_exists(t)] == []
+    # And the observatory's copy of their contracts.
+    assert model.Session.query(Award).count() == 0

@@ -148,8 +148,12 @@ def harvest_source_clear(
     return result
 
 
-def _owned_by(source_id: str) -> tuple[list[str], list[str], list[str]]:
-    """The datasets the source harvested, their files and their tags."""
+Owned = tuple[list[str], list[str], list[str], list[tuple[str, str]]]
+
+
+def _owned_by(source_id: str) -> Owned:
+    """The datasets the source harvested, their files, their tags, and the
+    DECP buyers (organization, SIREN) they publish."""
     packages = [
         row[0]
         for row in model.Session.execute(
@@ -162,7 +166,18 @@ def _owned_by(source_id: str) -> tuple[list[str], list[str], list[str]]:
         )
     ]
     if not packages:
-        return [], [], []
+        return [], [], [], []
+    buyers = [
+        (str(owner), str(siren))
+        for owner, siren in model.Session.execute(
+            sa.text(
+                "SELECT p.owner_org, x.value FROM package p JOIN package_extra x "
+                "ON x.package_id = p.id AND x.key = 'decp_buyer_siren' "
+                "WHERE p.id = ANY(:packages)"
+            ),
+            {"packages": packages},
+        )
+    ]
     resources = [
         row[0]
         for row in model.Session.query(model.Resource.id).filter(
@@ -175,13 +190,17 @@ def _owned_by(source_id: str) -> tuple[list[str], list[str], list[str]]:
         .filter(model.PackageTag.package_id.in_(packages))
         .distinct()
     ]
-    return packages, resources, tags
+    return packages, resources, tags, buyers
 
 
 def _remove_leftovers(
-    packages: list[str], resources: list[str], tags: list[str]
+    packages: list[str],
+    resources: list[str],
+    tags: list[str],
+    buyers: list[tuple[str, str]],
 ) -> None:
-    """What only the cleared datasets owned (they are gone from the database)."""
+    """What only the cleared datasets owned (they are gone from the
+    database), the observatory's copy of the DECP buyers' contracts too."""
     from ckan.lib import search
 
     if not packages:
@@ -196,6 +215,14 @@ def _remove_leftovers(
         if "activity" in statement and not _table_exists("activity"):
             continue
         model.Session.execute(sa.text(statement), params)
+    for owner, siren in buyers:
+        model.Session.execute(
+            sa.text(
+                "DELETE FROM territoire_procurement_award "
+                "WHERE organization_id = :owner AND buyer_siren = :siren"
+            ),
+            {"owner": owner, "siren": siren},
+        )
     model.Session.commit()
     index = search.index_for(model.Package)
     for package_id in packages:
