@@ -734,16 +734,7 @@ class UdataHarvester(HarvesterBase):
             remote, payload.get("organization_siren"), config, harvest_object.source
         )
         if org is None:
-            digest = next(
-                (e.value for e in harvest_object.extras if e.key == HASH_KEY), None
-            )
-            if digest:
-                # Not reported again while neither the dataset nor the
-                # configuration changes.
-                harvest_object.extras.append(
-                    HarvestObjectExtra(key=UNPLACED_KEY, value=digest)
-                )
-                harvest_object.save()
+            _said_once(harvest_object)
             self._save_object_error(
                 _dataset_label(remote) + " : " + str(problem), harvest_object, "Import"
             )
@@ -850,12 +841,7 @@ class UdataHarvester(HarvesterBase):
                 )
             ],
         )
-        for extra in list(harvest_object.extras):
-            if extra.key == HASH_KEY:
-                harvest_object.extras.append(
-                    HarvestObjectExtra(key=UNPLACED_KEY, value=extra.value)
-                )
-        harvest_object.save()
+        _said_once(harvest_object)
         return "unchanged"
 
     def _withdraw(
@@ -1004,6 +990,18 @@ class UdataHarvester(HarvesterBase):
         harvest_object.package_id = package_id
         harvest_object.current = current
         harvest_object.save()
+
+
+def _said_once(harvest_object: Any) -> None:
+    """The object's dataset is not published here (no owner, archived): its
+    digest kept, so that the gather leaves it alone, and says nothing again,
+    until the dataset or the configuration changes."""
+    for extra in list(harvest_object.extras):
+        if extra.key == HASH_KEY:
+            harvest_object.extras.append(
+                HarvestObjectExtra(key=UNPLACED_KEY, value=extra.value)
+            )
+    harvest_object.save()
 
 
 def _mapped(config: UdataConfig, org: dict[str, Any]) -> str | None:

@@ -34,7 +34,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import mongomock
+from udata_app import load_licences, make_app
 
 
 def serve(body: bytes) -> str:
@@ -54,50 +54,6 @@ def serve(body: bytes) -> str:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/schemas.json"
-
-
-def make_app(schema_catalog_url: str, storage: str) -> Any:
-    from udata import settings
-    from udata.app import create_app, standalone
-
-    class Config(settings.Testing):
-        MONGODB_HOST = "mongodb://localhost:27017/udata"
-        MONGODB_HOST_TEST = "mongodb://localhost:27017/udata"
-        MONGODB_SETTINGS = {
-            "host": "mongodb://localhost:27017/udata",
-            "mongo_client_class": mongomock.MongoClient,
-        }
-        # The catalogue is served on loopback by the tests.
-        URLS_ALLOW_LOCAL = True
-        URLS_ALLOW_PRIVATE = True
-        URLS_RESOLVE_HOSTNAME = False
-        SCHEMA_CATALOG_URL = schema_catalog_url
-        HARVESTER_BACKENDS = ["dcat"]
-        FS_ROOT = storage
-        SERVER_NAME = "www.data.gouv.fr"
-
-    app = standalone(create_app(override=Config))
-    for name in ("resources", "avatars", "logos", "images", "chunks", "harvest"):
-        app.config[f"{name.upper()}_FS_BACKEND"] = "local"
-    from udata.core import storages
-
-    storages.init_app(app)
-    return app
-
-
-def load_licences(path: Path) -> None:
-    from udata.core.dataset.models import License
-
-    for entry in json.loads(path.read_text()):
-        License(
-            id=entry["id"],
-            title=entry["title"],
-            url=entry.get("url") or None,
-            alternate_urls=entry.get("alternate_urls") or [],
-            alternate_titles=entry.get("alternate_titles") or [],
-            flags=entry.get("flags") or [],
-            maintainer=entry.get("maintainer"),
-        ).save()
 
 
 def text(value: Any) -> Any:
@@ -158,7 +114,17 @@ def main() -> int:
         "{base_url}", "https://schema.data.gouv.fr"
     )
     with tempfile.TemporaryDirectory() as storage:
-        app = make_app(serve(catalogue.encode()), storage)
+        app = make_app(
+            storage,
+            SCHEMA_CATALOG_URL=serve(catalogue.encode()),
+            HARVESTER_BACKENDS=["dcat"],
+            SERVER_NAME="www.data.gouv.fr",
+        )
+        for name in ("resources", "avatars", "logos", "images", "chunks", "harvest"):
+            app.config[f"{name.upper()}_FS_BACKEND"] = "local"
+        from udata.core import storages
+
+        storages.init_app(app)
         with app.app_context():
             from udata.core.dataset.models import Dataset
             from udata.core.organization.models import Organization

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import mongomock
+from udata_app import load_licences, make_app
 
 SIREN = "213805484"
 PAGE = 10
@@ -44,41 +44,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def make_app(port: int, storage: str) -> Any:
-    from udata import settings
-    from udata.app import create_app, standalone
-
-    class Config(settings.Testing):
-        MONGODB_HOST = "mongodb://localhost:27017/udata"
-        MONGODB_HOST_TEST = "mongodb://localhost:27017/udata"
-        MONGODB_SETTINGS = {
-            "host": "mongodb://localhost:27017/udata",
-            "mongo_client_class": mongomock.MongoClient,
-        }
-        SERVER_NAME = f"127.0.0.1:{port}"
-        PREFERRED_URL_SCHEME = "http"
-        URLS_ALLOW_LOCAL = True
-        URLS_ALLOW_PRIVATE = True
-        URLS_RESOLVE_HOSTNAME = False
-        FS_ROOT = storage
-        CACHE_TYPE = "flask_caching.backends.NullCache"
-
-    return standalone(create_app(override=Config))
-
-
-def load_licences(path: Path) -> None:
-    from udata.core.dataset.models import License
-
-    for entry in json.loads(path.read_text()):
-        License(
-            id=entry["id"],
-            title=entry["title"],
-            url=entry.get("url") or None,
-            alternate_urls=entry.get("alternate_urls") or [],
-            alternate_titles=entry.get("alternate_titles") or [],
-        ).save()
 
 
 def seed() -> dict[str, Any]:
@@ -216,7 +181,12 @@ def main() -> int:
 
     port = free_port()
     with tempfile.TemporaryDirectory() as storage:
-        app = make_app(port, storage)
+        app = make_app(
+            storage,
+            SERVER_NAME=f"127.0.0.1:{port}",
+            PREFERRED_URL_SCHEME="http",
+            CACHE_TYPE="flask_caching.backends.NullCache",
+        )
         add_test_routes(app)
         with app.app_context():
             load_licences(args.licences)
