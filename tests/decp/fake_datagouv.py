@@ -24,6 +24,10 @@ class Route:
     busy: int = 0  # answer 503 (a busy server) this many times first
     # answer only once this is set (a download in progress, held by the test)
     gate: threading.Event | None = None
+    # answer "Range: bytes=..." with 206 and the part asked, as data.gouv.fr's
+    # file storage does; False: ignore it and send the whole file (200)
+    ranges: bool = True
+    etag: str = '"v1"'
 
 
 @dataclass
@@ -31,6 +35,9 @@ class FakeDataGouv:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     url: str = ""
+    # Bytes of file bodies sent, by path (ranges included).
+    sent: dict[str, int] = field(default_factory=dict)
+    ranges_asked: list[str] = field(default_factory=list)
 
     def json(self, path: str, data: Any, status: int = 200) -> None:
         self.routes[path] = Route(json.dumps(data).encode(), status)
@@ -111,12 +118,31 @@ def _handler(fake: FakeDataGouv) -> type[BaseHTTPRequestHandler]:
                 time.sleep(route.delay)
             if route.gate is not None:
                 route.gate.wait(timeout=120)
-            self.send_response(route.status)
-            self.send_header("Content-Type", route.content_type)
-            if route.announce_length:
-                self.send_header("Content-Length", str(len(route.body)))
-            self.end_headers()
-            body = route.body if route.cut_at is None else route.body[: route.cut_at]
+            asked = _range(self.headers.get("Range"), len(route.body))
+            if asked is not None:
+                fake.ranges_asked.append(self.path)
+            if asked is not None and route.ranges and route.status == 200:
+                start, end = asked
+                self.send_response(206)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header(
+                    "Content-Range", f"bytes {start}-{end}/{len(route.body)}"
+                )
+                self.send_header("ETag", route.etag)
+                self.send_header("Content-Length", str(end + 1 - start))
+                self.end_headers()
+                body = route.body[start : end + 1]
+            else:
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("ETag", route.etag)
+                if route.announce_length:
+                    self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                body = (
+                    route.body if route.cut_at is None else route.body[: route.cut_at]
+                )
+            fake.sent[self.path] = fake.sent.get(self.path, 0) + len(body)
             try:
                 self.wfile.write(body)
                 self.wfile.flush()
@@ -128,6 +154,18 @@ def _handler(fake: FakeDataGouv) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single ``Range: bytes=`` header, clipped to
+    the file; None when there is none."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes=") :].partition("-")
+    if not first:
+        start = max(0, size - int(last))
+        return start, size - 1
+    return int(first), min(size - 1, int(last)) if last else size - 1
 
 
 class Server:

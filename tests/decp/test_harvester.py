@@ -470,8 +470,9 @@ def test_configuration_chooses_buyers_date_and_files(datagouv, territory):
         ('{"buyers": ["2138"]}', "n'est ni un SIREN (9 chiffres) ni un SIRET"),
         ('{"since": "01/06/2024"}', "« since » : « 01/06/2024 » n'est pas une date"),
         (
-            '{"formats": ["csv"]}',
-            "« formats » doit être une liste de « json » et/ou « xml »",
+            '{"formats": ["pdf"]}',
+            "« formats » doit être une liste de « json », « xml », « parquet » ou "
+            "« csv »",
         ),
         ('{"buyer": []}', "Clés de configuration inconnues : buyer."),
     ],

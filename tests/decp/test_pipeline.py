@@ -131,6 +131,8 @@ def test_report_as_json():
         "kinds": {"marche": 1},
         "versions": {"2019": 1},
         "error": None,
+        "bytes_fetched": 0,
+        "bytes_total": 0,
     }
     # "12" is no SIRET: whose contract it is cannot be told, so it is
     # reported even when only some buyers are kept.

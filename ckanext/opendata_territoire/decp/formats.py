@@ -18,7 +18,12 @@ CONCESSION = "concession"
 JSON_2019 = "json-2019"  # {"marches": [ ...marchés and concessions... ]}
 JSON_2022 = "json-2022"  # {"marches": {"marche": [...], "contrat-concession": [...]}}
 XML = "xml"  # <marches><marche>...</marche><contrat-concession>...</...></marches>
-FORMATS = (JSON_2019, JSON_2022, XML)
+# The tabular consolidation (decp-processing, the data behind decp.info): one
+# row per contract, titulaire and modification, as Parquet or CSV.
+TABULAR_PARQUET = "tabular-parquet"
+TABULAR_CSV = "tabular-csv"
+TABULAR = (TABULAR_PARQUET, TABULAR_CSV)
+FORMATS = (JSON_2019, JSON_2022, XML, *TABULAR)
 
 # The JSON key (2022) and XML element of each kind.
 ELEMENT = {MARCHE: "marche", CONCESSION: "contrat-concession"}

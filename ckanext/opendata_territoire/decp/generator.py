@@ -159,6 +159,11 @@ class Truth:
     territory_by_buyer: Counter[str] = field(default_factory=Counter)  # SIRET
     territory_amount_by_buyer: dict[str, float] = field(default_factory=dict)
     bytes: int = 0
+    # The tabular layout: rows written, the territory's awards (one per
+    # contract and current titulaire) and those to a PME.
+    rows: int = 0
+    territory_awards: int = 0
+    territory_awards_to_pme: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +178,9 @@ class Truth:
                 sorted(self.territory_amount_by_buyer.items())
             ),
             "bytes": self.bytes,
+            "rows": self.rows,
+            "territory_awards": self.territory_awards,
+            "territory_awards_to_pme": self.territory_awards_to_pme,
         }
 
 
@@ -259,11 +267,13 @@ class Generator:
     def _date(self, year: int) -> str:
         return f"{year}-{self.rng.randrange(1, 13):02d}-{self.rng.randrange(1, 29):02d}"
 
-    def contract(self, number: int) -> tuple[dict[str, Any], Body, float]:
-        """A clean contract in the layout's version, its buyer and its current
-        amount (modifications applied)."""
+    def contract(
+        self, number: int, buyer: Body | None = None
+    ) -> tuple[dict[str, Any], Body, float]:
+        """A clean contract in the layout's version, its buyer (``buyer``, else
+        drawn) and its current amount (modifications applied)."""
         rng = self.rng
-        buyer = self._buyer()
+        buyer = buyer or self._buyer()
         year = rng.randrange(2019, 2026)
         notified = self._date(year)
         amount = round(rng.lognormvariate(10.5, 1.2), 2)
@@ -426,6 +436,235 @@ class Generator:
         return truth
 
 
+# The tabular consolidation (decp-processing): one row per contract,
+# titulaire and modification, sorted by uid as decp-processing sorts it, with
+# the SIRENE fields joined. Defects: a titulaire SIRENE does not know (empty
+# category, commune and distance), or a contract amended (its initial rows no
+# longer current).
+TABULAR_LAYOUTS = ("tabular-csv", "tabular-parquet")
+TABULAR_DEFECTS = ("unknown_category", "modification")
+# decp-processing's Parquet is written by polars; these row groups are
+# pyarrow's (the file of ``gen_decp.py`` has the same size).
+ROW_GROUP_ROWS = 100_000
+
+
+class TabularGenerator(Generator):
+    """Files of the tabular consolidation, CSV or Parquet (written with
+    pyarrow, typed as its Table Schema says), of a number of contracts."""
+
+    def __init__(self, layout: str = "tabular-parquet", **options: Any) -> None:
+        if layout not in TABULAR_LAYOUTS:
+            raise ValueError(f"layout {layout!r}: one of {', '.join(TABULAR_LAYOUTS)}")
+        super().__init__("json-2022", **options)
+        self.layout = layout
+        self.defects = list(TABULAR_DEFECTS)
+        self.categories = {firm.siret: firm for firm in self.world.firms}
+
+    def write_file(
+        self, path: str, contracts: int, row_group_rows: int = ROW_GROUP_ROWS
+    ) -> Truth:
+        from ckanext.opendata_territoire.decp.tabular import COLUMNS
+
+        truth = Truth(layout=self.layout)
+        # Buyers drawn first, then each buyer's contracts written in uid
+        # order, buyers in SIRET order: the file is sorted by uid.
+        counts: Counter[Body] = Counter(self._buyer() for _ in range(contracts))
+        sink = _TabularSink(
+            path, self.layout == "tabular-parquet", COLUMNS, row_group_rows
+        )
+        number = 0
+        for buyer in sorted(counts, key=lambda body: body.siret):
+            made = []
+            for _ in range(counts[buyer]):
+                made.append(self.contract(number, buyer))
+                number += 1
+            made.sort(key=lambda item: item[0]["id"])
+            for record, _buyer, amount in made:
+                defect = None
+                if self.dirty and self.rng.random() < self.dirty:
+                    defect = self.rng.choice(self.defects)
+                rows, amount, categories = self.tabular_rows(
+                    record, buyer, amount, defect
+                )
+                sink.write(rows)
+                truth.records += 1
+                truth.contracts += 1
+                truth.rows += len(rows)
+                if defect is not None:
+                    truth.rules[defect] += 1
+                if buyer.in_territory:
+                    truth.territory_contracts += 1
+                    truth.territory_by_buyer[buyer.siret] += 1
+                    total = truth.territory_amount_by_buyer.get(buyer.siret, 0.0)
+                    truth.territory_amount_by_buyer[buyer.siret] = round(
+                        total + amount, 2
+                    )
+                    truth.territory_awards += len(categories)
+                    truth.territory_awards_to_pme += categories.count("PME")
+        truth.bytes = sink.close()
+        return truth
+
+    def tabular_rows(
+        self, record: dict[str, Any], buyer: Body, amount: float, defect: str | None
+    ) -> tuple[list[dict[str, Any]], float, list[str | None]]:
+        """The rows of one contract, its current amount and its titulaires'
+        categories as a reader must find them."""
+        rng = self.rng
+        modified = record.get("modifications")
+        if defect == "modification" and not modified:
+            amount = round(amount * rng.uniform(1.02, 1.3), 2)
+            modified = [{"modification": {"montant": amount}}]
+        base = {
+            "uid": buyer.siret + record["id"],
+            "id": record["id"],
+            "nature": record["nature"],
+            "acheteur_id": int(buyer.siret),
+            "acheteur_nom": buyer.name,
+            "objet": record["objet"],
+            "type": "Travaux" if record["codeCPV"].startswith("45") else "Services",
+            "codeCPV": record["codeCPV"],
+            "procedure": record["procedure"],
+            "techniques": record["techniques"]["technique"][0],
+            "dureeMois": record["dureeMois"],
+            "offresRecues": record["offresRecues"],
+            "dateNotification": record["dateNotification"],
+            "datePublicationDonnees": record["datePublicationDonnees"],
+            "formePrix": record["formePrix"],
+            "typesPrix": "Définitif ferme",
+            "attributionAvance": False,
+            "marcheInnovant": False,
+            "modalitesExecution": record["modalitesExecution"]["modaliteExecution"][0],
+            "considerationsSociales": "Pas de considération sociale",
+            "considerationsEnvironnementales": "Pas de considération environnementale",
+            "ccag": record["ccag"],
+            "sousTraitanceDeclaree": False,
+            "typeGroupementOperateurs": "Pas de groupement",
+            "lieuExecution_code": int(buyer.commune)
+            if buyer.commune.isdigit()
+            else None,
+            "lieuExecution_typeCode": "Code commune",
+            "acheteur_categorie": "Groupement de communes"
+            if buyer.siret.startswith("2438")
+            else "Commune",
+            "acheteur_commune_code": buyer.commune,
+            "acheteur_commune_nom": buyer.name.replace("Commune de ", ""),
+            "acheteur_departement_code": buyer.commune[:2],
+            "acheteur_latitude": round(rng.uniform(43.0, 50.5), 5),
+            "acheteur_longitude": round(rng.uniform(-1.5, 7.5), 5),
+            "sourceDataset": "generated",
+            "sourceFile": "https://example.invalid/decp.json",
+        }
+        versions = [(0, record["montant"], not modified)]
+        if modified:
+            versions.append((1, amount, True))
+        rows, categories = [], []
+        for item in record["titulaires"]:
+            firm = self.categories[item["titulaire"]["id"]]
+            if defect == "unknown_category":
+                place: dict[str, Any] = {}
+            else:
+                local = firm.commune in {b.commune for b in self.world.territory}
+                place = {
+                    "titulaire_categorie": firm.category,
+                    "titulaire_commune_code": firm.commune,
+                    "titulaire_departement_code": firm.commune[:2],
+                    "titulaire_distance": rng.randrange(0, 25)
+                    if local
+                    else rng.randrange(30, 900),
+                    "titulaire_latitude": round(rng.uniform(43.0, 50.5), 5),
+                    "titulaire_longitude": round(rng.uniform(-1.5, 7.5), 5),
+                }
+            categories.append(place.get("titulaire_categorie"))
+            for modification_id, montant, current in versions:
+                rows.append(
+                    {
+                        **base,
+                        **place,
+                        "titulaire_id": int(firm.siret),
+                        "titulaire_typeIdentifiant": "SIRET",
+                        "titulaire_nom": firm.name,
+                        "montant": montant,
+                        "modification_id": modification_id,
+                        "donneesActuelles": current,
+                    }
+                )
+        return rows, amount, categories
+
+
+class _TabularSink:
+    """Rows into a CSV file, or a Parquet file typed as the Table Schema."""
+
+    def __init__(
+        self, path: str, parquet: bool, columns: dict[str, str], row_group_rows: int
+    ) -> None:
+        self.path, self.parquet, self.columns = path, parquet, columns
+        self.row_group_rows = row_group_rows
+        self.batch: list[dict[str, Any]] = []
+        if parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            types = {
+                "integer": pa.int64(),
+                "number": pa.float64(),
+                "boolean": pa.bool_(),
+                "date": pa.date32(),
+                "string": pa.string(),
+            }
+            self.schema = pa.schema([(n, types[t]) for n, t in columns.items()])
+            self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        else:
+            import csv
+
+            self.out = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+            self.csv = csv.DictWriter(self.out, fieldnames=list(columns))
+            self.csv.writeheader()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if not self.parquet:
+            self.csv.writerows(
+                {k: _csv_cell(v) for k, v in row.items()} for row in rows
+            )
+            return
+        self.batch.extend(rows)
+        if len(self.batch) >= self.row_group_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        import datetime as dt
+
+        import pyarrow as pa
+
+        if not self.batch:
+            return
+        data = {}
+        for name, kind in self.columns.items():
+            values = [row.get(name) for row in self.batch]
+            if kind == "date":
+                values = [dt.date.fromisoformat(v) if v else None for v in values]
+            data[name] = values
+        self.writer.write_table(
+            pa.table(data, schema=self.schema), row_group_size=self.row_group_rows
+        )
+        self.batch = []
+
+    def close(self) -> int:
+        import os
+
+        if self.parquet:
+            self._flush()
+            self.writer.close()
+        else:
+            self.out.close()
+        return os.path.getsize(self.path)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
 class _Writer:
     def __init__(self, out: IO[bytes], pretty: bool) -> None:
         self.out = out
@@ -535,7 +774,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--format", choices=LAYOUTS, default="json-2022")
+    parser.add_argument(
+        "--format", choices=(*LAYOUTS, *TABULAR_LAYOUTS), default="json-2022"
+    )
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument("--contracts", type=int, help="distinct contracts to write")
     size.add_argument("--size-mb", type=float, help="size of the file to write")
@@ -559,7 +800,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--stats", action="store_true", help="print what a reader must find (JSON)"
     )
+    parser.add_argument(
+        "--row-group-rows",
+        type=int,
+        default=ROW_GROUP_ROWS,
+        help="rows per Parquet row group (tabular-parquet)",
+    )
     args = parser.parse_args(argv)
+    if args.format in TABULAR_LAYOUTS:
+        if args.contracts is None:
+            parser.error("the tabular layouts take --contracts, not --size-mb")
+        tabular = TabularGenerator(
+            args.format,
+            seed=args.seed,
+            dirty=args.dirty,
+            territory_share=args.territory_share,
+            buyers=args.buyers,
+            firms=args.firms,
+        )
+        truth = tabular.write_file(args.output, args.contracts, args.row_group_rows)
+        if args.stats:
+            print(json.dumps(truth.as_dict(), ensure_ascii=False, indent=1))
+        return 0
     generator = Generator(
         args.format,
         seed=args.seed,

@@ -25,7 +25,12 @@ class Holder:
 
     id: str
     type_identifiant: str | None = None
-    name: str | None = None  # denominationSociale, 2019 format only
+    name: str | None = None  # denominationSociale (2019), SIRENE's (tabular)
+    # What the tabular consolidation joined from SIRENE: the size category
+    # (PME, ETI, GE), the commune's INSEE code, the distance to the buyer.
+    category: str | None = None
+    commune: str | None = None
+    distance_km: float | None = None
 
 
 @dataclass
@@ -127,6 +132,12 @@ class Contract:
             "titulaires_denominationSociale": _joined(
                 h.name or "" for h in self.holders
             ),
+            "titulaires_categorie": _joined(h.category or "" for h in self.holders),
+            "titulaires_commune": _joined(h.commune or "" for h in self.holders),
+            "titulaires_distance_km": _joined(
+                "" if h.distance_km is None else f"{h.distance_km:g}"
+                for h in self.holders
+            ),
             "titulaires_nombre": len(self.holders),
             "modifications_nombre": len(self.modifications),
             "dateDerniereModification": _iso(self.last_modified),
@@ -193,6 +204,22 @@ COLUMNS: list[tuple[str, str, str]] = [
         "text",
         "their names, separated by ; (the source's, else the EPCI's register "
         "of local firms, else SIRENE; empty where none knows the firm)",
+    ),
+    (
+        "titulaires_categorie",
+        "text",
+        "their size categories (PME, ETI, GE), separated by ; , as the source "
+        "gives them (the tabular consolidation joins SIRENE)",
+    ),
+    (
+        "titulaires_commune",
+        "text",
+        "INSEE codes of their communes, separated by ; , as the source gives them",
+    ),
+    (
+        "titulaires_distance_km",
+        "text",
+        "their distances to the buyer in km, separated by ; , as the source gives them",
     ),
     ("titulaires_nombre", "int", "number of current titulaires"),
     ("modifications_nombre", "int", "number of modifications"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.decp import tabular
 from ckanext.opendata_territoire.decp.cleaning import (
     Rejected,
     clean,
@@ -101,6 +102,10 @@ class Report:
     kinds: Counter[str] = field(default_factory=Counter)
     versions: Counter[str] = field(default_factory=Counter)
     error: str | None = None  # the file could not be read to its end
+    # A harvest: bytes of the files fetched (by ranges for a Parquet file
+    # read so), and their whole size.
+    bytes_fetched: int = 0
+    bytes_total: int = 0
 
     @property
     def rejected_count(self) -> int:
@@ -135,6 +140,8 @@ class Report:
         self.by_buyer.update(other.by_buyer)
         self.kinds.update(other.kinds)
         self.versions.update(other.versions)
+        self.bytes_fetched += other.bytes_fetched
+        self.bytes_total += other.bytes_total
 
     def keep(self, contract: Contract) -> None:
         self.kept += 1
@@ -160,6 +167,8 @@ class Report:
             "kinds": dict(sorted(self.kinds.items())),
             "versions": dict(sorted(self.versions.items())),
             "error": self.error,
+            "bytes_fetched": self.bytes_fetched,
+            "bytes_total": self.bytes_total,
         }
 
 
@@ -199,14 +208,21 @@ def read_contracts(
     stats = ReadStats()
     wanted = (buyers.sirens, buyers.sirets) if buyers is not None else None
     try:
-        report.file_format = detect_format(fp)
-        for record in read_records(fp, report.file_format, progress, wanted, stats):
+        report.file_format = tabular.detect(fp) or detect_format(fp)
+        records: Iterator[RawRecord] = (
+            tabular.read_records(fp, report.file_format, progress, wanted, stats)
+            if tabular.is_tabular(report.file_format)
+            else read_records(fp, report.file_format, progress, wanted, stats)
+        )
+        for record in records:
             try:
                 cleaned = clean(record.version, record.kind, record.data, today)
             except Rejected as rejected:
                 report.reject(record, rejected)
                 continue
             contract = contract_from(cleaned)
+            if isinstance(record, tabular.TabularRecord):
+                tabular.enrich(contract, record.buyer_name, record.holders)
             if buyers is not None and not buyers.matches(contract.buyer_siret):
                 report.outside += 1
                 continue

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +32,15 @@ from ckanext.opendata_territoire.decp.language import N_, portal_text
 PAGE_SIZE = 50
 MAX_PAGES = 200
 CHUNK = 1 << 20
-DECP_FORMATS = ("json", "xml")
+# The resource formats a DECP source takes: the JSON and XML files (2019,
+# 2022) and the tabular consolidation (Parquet, CSV).
+DECP_FORMATS = ("json", "xml", "parquet", "csv")
+# Formats read by ranges when the server answers them (only the footer, the
+# buyer column and the territory's row groups are fetched).
+RANGED_FORMATS = ("parquet",)
+# Fetched at least this much per request (pyarrow's small reads of the
+# footer and page headers would otherwise be one request each).
+RANGE_BLOCK = 256 * 1024
 
 _DATASET_PATH = re.compile(
     r"^(?:/[a-z]{2})?/(?:api/[12]/)?datasets/(?!r/)([A-Za-z0-9_.\-]+)/?$"
@@ -309,3 +319,145 @@ def download(
             ).format(url=file.url, kind=file.checksum_type)
         )
     return path
+
+
+class RangeError(SourceError):
+    """The server does not answer byte ranges (the file is then downloaded
+    whole) or the file changed while it was read by ranges."""
+
+
+class RangedFile(io.RawIOBase):
+    """A remote file read by HTTP ``Range`` requests through the harvester's
+    session, seekable, for pyarrow: only the parts asked are fetched
+    (``fetched`` counts the bytes). Every answer must be a 206 for the
+    range asked, of the same file (its ETag or date, and its size): a file
+    replaced during the read raises RangeError, never a mix of two files."""
+
+    def __init__(self, session: requests.Session, url: str, timeout: float) -> None:
+        super().__init__()
+        self.session, self.url, self.timeout = session, url, timeout
+        self.position = 0
+        self.fetched = 0
+        self.requests = 0
+        self.identity: tuple[str, str] | None = None
+        self._cache_start = 0
+        self._cache = b""
+        # The footer first: it tells the size, and pyarrow reads it first.
+        self.size = -1
+        self._fetch(None, RANGE_BLOCK)
+
+    def _fetch(self, start: int | None, length: int) -> None:
+        header = (
+            f"bytes=-{length}"
+            if start is None
+            else (f"bytes={start}-{start + length - 1}")
+        )
+        try:
+            with self.session.get(
+                self.url, headers={"Range": header}, stream=True, timeout=self.timeout
+            ) as response:
+                if response.status_code == 200:
+                    raise RangeError(
+                        portal_text(N_("{url}: the server ignores byte ranges")).format(
+                            url=self.url
+                        )
+                    )
+                if response.status_code != 206:
+                    raise SourceError(
+                        _http(self.url, response.status_code), response.status_code
+                    )
+                first, total = _content_range(response.headers.get("Content-Range"))
+                identity = (
+                    response.headers.get("ETag")
+                    or response.headers.get("Last-Modified")
+                    or "",
+                    str(total),
+                )
+                if self.identity is not None and identity != self.identity:
+                    raise RangeError(
+                        portal_text(
+                            N_("{url}: the file changed while it was read")
+                        ).format(url=self.url)
+                    )
+                self.identity = identity
+                data = response.content
+        except requests.RequestException as error:
+            if isinstance(error, requests.Timeout):
+                raise SourceError(_no_answer(self.url, self.timeout)) from error
+            raise SourceError(f"{self.url}: {error}") from error
+        if first is None or (start is not None and first != start):
+            raise RangeError(
+                portal_text(N_("{url}: the server answered another range")).format(
+                    url=self.url
+                )
+            )
+        self.requests += 1
+        self.fetched += len(data)
+        self.size = total
+        self._cache_start, self._cache = first, data
+
+    # io.RawIOBase
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}
+        self.position = max(0, base[whence] + offset)
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        wanted = min(len(view), max(0, self.size - self.position))
+        if wanted <= 0:
+            return 0
+        end = self.position + wanted
+        cache_end = self._cache_start + len(self._cache)
+        if not (self._cache_start <= self.position and end <= cache_end):
+            self._fetch(self.position, max(wanted, RANGE_BLOCK))
+            cache_end = self._cache_start + len(self._cache)
+        offset = self.position - self._cache_start
+        got = min(wanted, cache_end - self.position)
+        view[:got] = self._cache[offset : offset + got]
+        self.position += got
+        return got
+
+
+_CONTENT_RANGE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+)$")
+
+
+def _content_range(value: str | None) -> tuple[int | None, int]:
+    match = _CONTENT_RANGE.match((value or "").strip())
+    if not match:
+        return None, -1
+    return int(match.group(1)), int(match.group(3))
+
+
+def open_ranged(
+    session: requests.Session,
+    file: RemoteFile,
+    timeout: float,
+    worth: Callable[[RangedFile], bool] | None = None,
+) -> RangedFile | None:
+    """The file, read by ranges, when its format is read so, the server
+    answers ranges and ``worth(file)`` (which may read its footer) says the
+    ranges would spare most of it; None otherwise: it is then downloaded
+    whole, as any other file."""
+    if file.format not in RANGED_FORMATS:
+        return None
+    try:
+        ranged = RangedFile(session, file.url, timeout)
+        if file.size and ranged.size != file.size:
+            return None
+        if worth is not None and not worth(ranged):
+            return None
+    except RangeError:
+        return None
+    ranged.seek(0)
+    return ranged

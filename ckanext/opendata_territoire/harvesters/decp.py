@@ -33,7 +33,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import ckan.plugins.toolkit as tk
 import requests
@@ -41,6 +41,7 @@ from ckan import model, plugins
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.opendata_territoire.decp import tabular
 from ckanext.opendata_territoire.decp.cleaning import REJECTIONS, Cleaned, Issue
 from ckanext.opendata_territoire.decp.importer import selected_buyers
 from ckanext.opendata_territoire.decp.language import N_, portal_text
@@ -57,7 +58,7 @@ from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset,
 from ckanext.opendata_territoire.decp.readers import DecpReadError
 from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv, scope
+from ckanext.opendata_territoire.harvesters import datagouv, notes, scope
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
 from ckanext.opendata_territoire.search_index import reindex
 from ckanext.opendata_territoire.territory import roles
@@ -69,6 +70,10 @@ STATE_KEY = "decp_state"
 # Object errors listed per buyer and run (all are counted).
 ERRORS_LISTED = 200
 DEFAULT_TIMEOUT = 60
+# A Parquet file is read by ranges when at most this share of it holds the
+# territory's row groups (a file sorted by buyer, as the consolidation is);
+# otherwise it is downloaded whole (and its checksum checked).
+RANGED_SHARE = 0.5
 
 
 @dataclass
@@ -150,7 +155,9 @@ def parse_config(text: str | None) -> DecpConfig:
         )
     ):
         raise ValueError(
-            portal_text(N_('"formats" must be a list of "json" and/or "xml".'))
+            portal_text(
+                N_('"formats" must be a list of "json", "xml", "parquet" or "csv".')
+            )
         )
     config.formats = [v.lower() for v in formats]
     patterns = data.get("files", [])
@@ -204,19 +211,29 @@ def previous_state(source_id: str) -> dict[str, Any]:
 
 
 def stored_contract(contract: Contract) -> dict[str, Any]:
-    return {
+    stored = {
         "version": contract.version,
         "kind": contract.kind,
         "record": contract.record,
         "issues": [issue.as_dict() for issue in contract.issues],
     }
+    sirene = tabular.sirene_of(contract)
+    if sirene is not None:
+        stored["sirene"] = sirene
+    return stored
 
 
 def restored_contract(data: dict[str, Any]) -> Contract:
     issues = [
         Issue(i["rule"], i["field"], i["before"], i["after"]) for i in data["issues"]
     ]
-    return contract_from(Cleaned(data["version"], data["kind"], data["record"], issues))
+    contract = contract_from(
+        Cleaned(data["version"], data["kind"], data["record"], issues)
+    )
+    if data.get("sirene"):
+        sirene = data["sirene"]
+        tabular.enrich(contract, sirene.get("buyer_name"), sirene.get("holders") or {})
+    return contract
 
 
 def _shown(value: Any) -> str:
@@ -368,6 +385,7 @@ class DecpHarvester(HarvesterBase):
         rejections = _rejections_by_siren(report.rejected, organizations)
         new_state = json.dumps({"config": config.fingerprint(), "files": known})
         titles = ", ".join(f.title for f in read_files)
+        fetched = _fetched_note(report)
         objects = []
         for siren in sorted(organizations):
             payload = {
@@ -386,6 +404,7 @@ class DecpHarvester(HarvesterBase):
                 content=json.dumps(payload, ensure_ascii=False),
                 extras=[HarvestObjectExtra(key=STATE_KEY, value=new_state)],
             )
+            notes.add_notes(obj, [fetched] if fetched else [])
             obj.add()
             objects.append(obj)
         # Every buyer's object or none, in one transaction: a gather that
@@ -428,8 +447,19 @@ class DecpHarvester(HarvesterBase):
         read: list[RemoteFile] = []
         with tempfile.TemporaryDirectory(prefix="decp-") as folder:
             for file in files:
+                file_report = Report()
+                file_seen = set(seen)
                 try:
-                    path = datagouv.download(session, file, folder, timeout)
+                    found = self._read_file(
+                        session,
+                        file,
+                        folder,
+                        buyers,
+                        config,
+                        timeout,
+                        file_report,
+                        file_seen,
+                    )
                 except SourceError as error:
                     self._save_gather_error(
                         portal_text(N_("{file}: not downloaded, {error}")).format(
@@ -438,19 +468,6 @@ class DecpHarvester(HarvesterBase):
                         harvest_job,
                     )
                     continue
-                file_report = Report()
-                file_seen = set(seen)
-                try:
-                    with open(path, "rb") as fp:
-                        found = list(
-                            read_contracts(
-                                fp,
-                                buyers,
-                                file_report,
-                                since=config.since,
-                                seen=file_seen,
-                            )
-                        )
                 except DecpReadError as error:
                     self._save_gather_error(
                         portal_text(
@@ -462,13 +479,65 @@ class DecpHarvester(HarvesterBase):
                         harvest_job,
                     )
                     continue
-                finally:
-                    tempfile_remove(path)
                 seen = file_seen
                 contracts += found
                 report.merge(file_report)
                 read.append(file)
         return report, contracts, read
+
+    def _read_file(
+        self,
+        session: requests.Session,
+        file: RemoteFile,
+        folder: str,
+        buyers: BuyerFilter,
+        config: DecpConfig,
+        timeout: float,
+        report: Report,
+        seen: set[bytes],
+    ) -> list[Contract]:
+        """The file's contracts: a Parquet file by ranges when the server
+        answers them (the footer, the buyer column, the territory's row
+        groups), any other file downloaded whole and checked first."""
+        wanted = (buyers.sirens, buyers.sirets)
+        ranged = datagouv.open_ranged(
+            session,
+            file,
+            timeout,
+            lambda remote: (
+                tabular.share_to_read(cast(BinaryIO, remote), wanted) <= RANGED_SHARE
+            ),
+        )
+        if ranged is not None:
+            with contextlib.closing(ranged):
+                found = list(
+                    read_contracts(
+                        cast(BinaryIO, ranged),
+                        buyers,
+                        report,
+                        since=config.since,
+                        seen=seen,
+                    )
+                )
+            report.bytes_fetched, report.bytes_total = ranged.fetched, ranged.size
+            log.info(
+                "DECP %s: %d bytes fetched of %d (%d range requests)",
+                file.url,
+                ranged.fetched,
+                ranged.size,
+                ranged.requests,
+            )
+            return found
+        path = datagouv.download(session, file, folder, timeout)
+        try:
+            with open(path, "rb") as fp:
+                found = list(
+                    read_contracts(fp, buyers, report, since=config.since, seen=seen)
+                )
+            report.bytes_total = report.bytes_fetched = os.path.getsize(path)
+            return found
+        finally:
+            tempfile_remove(path)
 
     # Fetch: the contracts are in the object already.
 
@@ -579,6 +648,22 @@ class DecpHarvester(HarvesterBase):
 def tempfile_remove(path: str) -> None:
     with contextlib.suppress(OSError):
         os.remove(path)
+
+
+def _fetched_note(report: Report) -> str | None:
+    """What the harvest fetched, when byte ranges spared a whole download."""
+    if not report.bytes_total or report.bytes_fetched >= report.bytes_total:
+        return None
+    return portal_text(
+        N_(
+            "Read by byte ranges: {fetched} MB fetched out of {total} MB "
+            "({share} %), only the parts that hold the territory's contracts."
+        )
+    ).format(
+        fetched=f"{report.bytes_fetched / 1e6:.1f}",
+        total=f"{report.bytes_total / 1e6:.1f}",
+        share=f"{100 * report.bytes_fetched / report.bytes_total:.1f}",
+    )
 
 
 def _named_sirens(config: DecpConfig) -> list[str]:

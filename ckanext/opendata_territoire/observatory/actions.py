@@ -68,7 +68,9 @@ def territoire_procurement_stats(
         ``contracts``, ``amount``, per locality (``territory``,
         ``departement``, ``elsewhere``, ``unknown``) the contracts, amount
         and their shares, ``small`` (firms of SIRENE category PME),
-        ``size_unknown``, ``offers_average``, ``single_offer``; and the
+        ``size_unknown``, ``offers_average``, ``single_offer``, ``origins``
+        (contracts whose titulaire is placed by the ``register`` of local
+        firms, the contracts' ``source``, ``sirene``); and the
         ``filters``, ``data_date``, ``territory_communes``, ``departements``
     """
     tk.check_access("territoire_procurement_stats", context, data_dict)

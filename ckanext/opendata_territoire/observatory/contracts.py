@@ -31,6 +31,8 @@ FIELDS = [
     "montant",
     "offresRecues",
     "titulaires_id",
+    "titulaires_categorie",
+    "titulaires_commune",
 ]
 PAGE = 32000
 
@@ -95,8 +97,12 @@ def _int(value: Any) -> int | None:
 
 def awards(row: dict[str, Any], org_id: str, siren: str) -> list[dict[str, Any]]:
     """The rows of the awards table for one contract row."""
-    holders = [h.strip() for h in str(row.get("titulaires_id") or "").split(";")]
-    holders = [h for h in holders if h] or [""]
+    ids = _split(row.get("titulaires_id"))
+    holders = [h for h in ids if h] or [""]
+    # The source's places, aligned with the ids (one per titulaire, empty
+    # where unknown); ignored when they do not line up.
+    categories = _aligned(row.get("titulaires_categorie"), ids)
+    communes = _aligned(row.get("titulaires_commune"), ids)
     cpv = "".join(ch for ch in str(row.get("codeCPV") or "") if ch.isdigit())
     common = {
         "uid": row["uid"],
@@ -112,9 +118,27 @@ def awards(row: dict[str, Any], org_id: str, siren: str) -> list[dict[str, Any]]
         "weight": 1.0 / len(holders),
     }
     return [
-        {**common, "rank": rank, "siret": siret.replace(" ", "")}
+        {
+            **common,
+            "rank": rank,
+            "siret": siret.replace(" ", ""),
+            "source_category": suppliers.category(categories[rank]),
+            "source_commune": communes[rank] or None,
+        }
         for rank, siret in enumerate(holders)
     ]
+
+
+def _split(value: Any) -> list[str]:
+    return [part.strip() for part in str(value or "").split(";")]
+
+
+def _aligned(value: Any, ids: list[str]) -> list[str]:
+    """The source's values for the non-empty ids, in their order."""
+    parts = _split(value)
+    if len(parts) != len(ids):
+        parts = [""] * len(ids)
+    return [part for part, siret in zip(parts, ids, strict=True) if siret] or [""]
 
 
 def replace_buyer(siren: str, org_id: str, rows: Iterable[dict[str, Any]]) -> int:

@@ -72,3 +72,10 @@ class Award(tk.BaseModel):
     # territory, departement, elsewhere or unknown: the commune placed
     # against the territory's communes when the suppliers were resolved.
     locality = sa.Column(sa.UnicodeText, nullable=False, default="unknown")
+    # What the contract's source says of the titulaire (the tabular
+    # consolidation joins SIRENE): used after the register, before SIRENE.
+    source_commune = sa.Column(sa.UnicodeText, nullable=True)
+    source_category = sa.Column(sa.UnicodeText, nullable=True)
+    # Where the commune used comes from: register, source, sirene; None:
+    # unknown.
+    origin = sa.Column(sa.UnicodeText, nullable=True)

@@ -204,6 +204,9 @@ def _measures() -> str:
         "sum(weight) FILTER (WHERE category IS NULL) AS size_unknown_contracts",
         "sum(weight * amount) FILTER (WHERE category IS NULL) AS size_unknown_amount",
         "max(published) AS published",
+        "sum(weight) FILTER (WHERE origin = 'register') AS origin_register",
+        "sum(weight) FILTER (WHERE origin = 'source') AS origin_source",
+        "sum(weight) FILTER (WHERE origin = 'sirene') AS origin_sirene",
     ]
     for name in LOCALITIES:
         parts.append(f"sum(weight) FILTER (WHERE locality = '{name}') AS {name}_c")
@@ -240,6 +243,13 @@ def _figures(row: Any) -> dict[str, Any]:
         "size_unknown": {
             "contracts": _number(row.size_unknown_contracts),
             "amount": _number(row.size_unknown_amount),
+        },
+        # Where the titulaires' places come from (contracts, weighted):
+        # the register of local firms, the contracts' source, SIRENE.
+        "origins": {
+            "register": _number(row.origin_register),
+            "source": _number(row.origin_source),
+            "sirene": _number(row.origin_sirene),
         },
     }
     for name in LOCALITIES:

@@ -157,7 +157,15 @@ def to_ask(max_age_days: int | None = None) -> list[str]:
         max_age_days = tk.config.get("ckanext.territoire.sirene_max_age_days")
     limit = now() - dt.timedelta(days=int(max_age_days))
     session = model.Session
-    sirets = {s for (s,) in session.query(Award.siret).distinct() if is_siret(s or "")}
+    # A titulaire the source already places (commune and category) is not
+    # asked: the source's answer comes before SIRENE's.
+    sirets = {
+        s
+        for (s,) in session.query(Award.siret)
+        .filter(sa.or_(Award.source_commune.is_(None), Award.source_category.is_(None)))
+        .distinct()
+        if is_siret(s or "")
+    }
     registered = {s for (s,) in session.query(RegisterFirm.siret)}
     fresh = {
         s
@@ -235,17 +243,31 @@ def refresh(
 # The awards
 
 
+# Where a titulaire is placed from, in this order: the EPCI's register of
+# local firms (its own knowledge, final even where it leaves the category
+# empty), then what the contract's source says (the tabular consolidation
+# joins SIRENE when it is made), then the SIRENE service's saved answer.
 RESOLVE = """
 UPDATE territoire_procurement_award a SET
   commune = COALESCE(
     (SELECT r.commune FROM territoire_supplier_register r WHERE r.siret = a.siret),
+    a.source_commune,
     (SELECT s.commune FROM territoire_supplier s
      WHERE s.siret = a.siret AND s.status = 'found')),
   category = CASE
     WHEN EXISTS (SELECT 1 FROM territoire_supplier_register r WHERE r.siret = a.siret)
     THEN (SELECT r.category FROM territoire_supplier_register r WHERE r.siret = a.siret)
-    ELSE (SELECT s.category FROM territoire_supplier s
-          WHERE s.siret = a.siret AND s.status = 'found')
+    ELSE COALESCE(a.source_category,
+      (SELECT s.category FROM territoire_supplier s
+       WHERE s.siret = a.siret AND s.status = 'found'))
+  END,
+  origin = CASE
+    WHEN EXISTS (SELECT 1 FROM territoire_supplier_register r
+                 WHERE r.siret = a.siret AND r.commune IS NOT NULL) THEN 'register'
+    WHEN a.source_commune IS NOT NULL THEN 'source'
+    WHEN EXISTS (SELECT 1 FROM territoire_supplier s WHERE s.siret = a.siret
+                 AND s.status = 'found' AND s.commune IS NOT NULL) THEN 'sirene'
+    ELSE NULL
   END
 """
 
