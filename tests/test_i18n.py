@@ -70,3 +70,8 @@ def test_the_harvest_pages_are_in_french_too(app, territory):
     # Both harvesters of the extension, by their French names.
     assert "Jeux de données sur data.gouv.fr" in form.body
     assert "Données de la commande publique (DECP)" in form.body
+    # The national DECP sources, the tabular consolidation recommended, with
+    # the configuration to paste.
+    assert "Recommandé : la consolidation tabulaire" in form.body
+    assert "datasets/608c055b35eb4e6ee20eb325/" in form.body
+    assert '<code>{"formats": ["parquet"]}</code>' in form.body

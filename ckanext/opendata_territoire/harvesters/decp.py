@@ -80,7 +80,9 @@ RANGED_SHARE = 0.5
 class DecpConfig:
     buyers: list[str] = field(default_factory=list)
     since: dt.date | None = None
-    formats: list[str] = field(default_factory=lambda: list(datagouv.DECP_FORMATS))
+    # The JSON and XML files by default; the tabular consolidation is asked
+    # for by name (["parquet"] or ["csv"]: it holds the same contracts).
+    formats: list[str] = field(default_factory=lambda: ["json", "xml"])
     files: list[str] = field(default_factory=list)  # resource titles or ids
 
     def fingerprint(self) -> str:
