@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 from ckan import model
@@ -192,8 +193,13 @@ def national(tmp_path_factory):
     200,000 contracts, 0.2 % of them the fixture's buyers', in row groups
     of 10,000 rows (the proportions of the national file, 2 million rows,
     in row groups of 100,000)."""
+    # DECP_NATIONAL_CONTRACTS=1000000 makes the file of bench/RESULTS.md's
+    # figure (row groups of a twentieth of it, 0.2 % of the CCMV's).
+    contracts = int(os.environ.get("DECP_NATIONAL_CONTRACTS") or 200_000)
     path = tmp_path_factory.mktemp("national") / "decp.parquet"
-    truth = generated(path, contracts=200_000, share=0.002, row_group_rows=10_000)
+    truth = generated(
+        path, contracts=contracts, share=0.002, row_group_rows=contracts // 20
+    )
     return path, truth
 
 
@@ -234,6 +240,7 @@ def test_a_parquet_source_is_read_by_ranges(datagouv, territory, national):  # n
     assert_published(truth)
     # Only the footer, the buyer column and the territory's row groups.
     sent = sum(datagouv.sent.values())
+    print(f"fetched {sent:,} bytes of {len(body):,} ({100 * sent / len(body):.1f} %)")
     assert sent < 0.15 * len(body)
     (note,) = {n for obj in objects.values() for n in notes.object_notes(obj)}
     assert "plages" in note

@@ -38,9 +38,11 @@ DECP_FORMATS = ("json", "xml", "parquet", "csv")
 # Formats read by ranges when the server answers them (only the footer, the
 # buyer column and the territory's row groups are fetched).
 RANGED_FORMATS = ("parquet",)
-# Fetched at least this much per request (pyarrow's small reads of the
-# footer and page headers would otherwise be one request each).
-RANGE_BLOCK = 256 * 1024
+# The file's tail fetched first (Parquet's footer and metadata), and the
+# least fetched per request after (pyarrow's small reads would otherwise be
+# one request each; its column chunks are read whole, in one request each).
+RANGE_TAIL = 256 * 1024
+RANGE_BLOCK = 64 * 1024
 
 _DATASET_PATH = re.compile(
     r"^(?:/[a-z]{2})?/(?:api/[12]/)?datasets/(?!r/)([A-Za-z0-9_.\-]+)/?$"
@@ -344,7 +346,7 @@ class RangedFile(io.RawIOBase):
         self._cache = b""
         # The footer first: it tells the size, and pyarrow reads it first.
         self.size = -1
-        self._fetch(None, RANGE_BLOCK)
+        self._fetch(None, RANGE_TAIL)
 
     def _fetch(self, start: int | None, length: int) -> None:
         header = (
