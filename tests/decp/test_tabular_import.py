@@ -15,6 +15,7 @@ import os
 import pytest
 from ckan import model
 from ckan.cli.cli import ckan as ckan_command
+from ckan.tests import helpers
 
 from ckanext.opendata_territoire.decp.generator import TabularGenerator
 from ckanext.opendata_territoire.harvesters import notes
@@ -182,6 +183,9 @@ def test_register_then_source_then_sirene(cli, territory, sirene, tmp_path):  # 
     assert placed[E1][2] == "sirene"
     assert placed[E1][3] == "elsewhere"
     assert {q for q, _page in sirene.requests} == {E1}
+    # The figures say where the places come from.
+    figures = helpers.call_action("territoire_procurement_stats", {})
+    assert figures["total"]["origins"] == {"register": 1, "source": 1, "sirene": 1}
 
 
 # Harvest from data.gouv.fr
