@@ -578,3 +578,46 @@ def test_a_table_of_an_earlier_version_gets_the_new_columns(
     (row,) = table_rows(dataset_of("engins"))
     assert row["actesSousTraitance_nombre"] == 2
     assert [b["updated"] for b in summary["buyers"] if b["siren"] == "213801533"] == [1]
+
+
+def test_the_contracts_table_is_previewed_with_french_headers(
+    cli, tmp_path, territory, monkeypatch
+):
+    """The table gets a data table view (CKAN makes default views before the
+    DataStore holds the table, so it made none), and its data dictionary
+    speaks the portal's language; a table made before, with the column
+    names as labels and no view, gets both at the next import."""
+    from ckanext.opendata_territoire.decp import publish
+
+    path = write(tmp_path / "v.json", [marche_2022(1, ENGINS)])
+    with monkeypatch.context() as old:
+        old.setattr(
+            publish,
+            "_fields",
+            lambda: [
+                {"id": name, "type": kind, "info": {"label": name, "notes": notes}}
+                for name, kind, notes in publish.COLUMNS
+            ],
+        )
+        old.setattr(publish, "_table_views", lambda context, table_id: None)
+        run(cli, path)
+    (table,) = [
+        r for r in dataset_of("engins")["resources"] if r["url_type"] == "datastore"
+    ]
+    assert helpers.call_action("resource_view_list", id=table["id"]) == []
+
+    run(cli, path)
+
+    views = helpers.call_action("resource_view_list", id=table["id"])
+    assert [v["view_type"] for v in views] == ["datatables_view"]
+    fields = {
+        f["id"]: f["info"]
+        for f in helpers.call_action("datastore_info", id=table["id"])["fields"]
+    }
+    assert fields["montant"] == {
+        "label": "Montant (€)",
+        "notes": "montant actuel (valeur globale d'une concession), en euros",
+    }
+    assert fields["uid"]["notes"] == (
+        "SIRET de l'acheteur suivi de l'identifiant du contrat"
+    )

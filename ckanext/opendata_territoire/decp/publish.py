@@ -33,7 +33,7 @@ from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp.language import N_, portal_text
-from ckanext.opendata_territoire.decp.model import COLUMNS, Contract
+from ckanext.opendata_territoire.decp.model import COLUMNS, LABELS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
 from ckanext.opendata_territoire.decp.writers import write_csv_rows, write_json
 
@@ -253,8 +253,17 @@ def _resources(dataset: dict[str, Any], siren: str) -> dict[str, dict[str, Any]]
 
 
 def _fields() -> list[dict[str, Any]]:
+    """The table's columns with their data dictionary, in the portal's
+    language: the previews' headers and the API's ``info``."""
     return [
-        {"id": name, "type": kind, "info": {"label": name, "notes": notes}}
+        {
+            "id": name,
+            "type": kind,
+            "info": {
+                "label": portal_text(LABELS[name]),
+                "notes": portal_text(notes),
+            },
+        }
         for name, kind, notes in COLUMNS
     ]
 
@@ -389,6 +398,7 @@ def _publish_buyer(
         table_id = resources["table"]["id"]
     _write_rows(context, table_id, new, "insert")
     _write_rows(context, table_id, changed, "upsert")
+    _table_views(context, table_id)
 
     files_missing = any(kind not in resources for kind in ("json-2022", "csv")) or (
         "json-2019" not in resources and any(r["format"] == f.V2019 for r in rows)
@@ -480,17 +490,34 @@ def _add_new_columns(context: dict[str, Any], table_id: str) -> None:
     info = tk.get_action("datastore_search")(
         dict(context), {"resource_id": table_id, "limit": 0}
     )
-    present = {field["id"] for field in info["fields"]}
-    if all(name in present for name, _kind, _notes in COLUMNS):
+    present = {field["id"]: field.get("info") or {} for field in info["fields"]}
+    wanted = _fields()
+    if all(
+        field["id"] in present and present[field["id"]] == field["info"]
+        for field in wanted
+    ):
         return
     tk.get_action("datastore_create")(
         dict(context),
         {
             "resource_id": table_id,
-            "fields": _fields(),
+            "fields": wanted,
             "primary_key": ["uid"],
             "force": True,
         },
+    )
+
+
+def _table_views(context: dict[str, Any], table_id: str) -> None:
+    """The table's default views (a data table preview), made once the
+    DataStore holds it: CKAN makes them when the resource is created, before
+    the table exists, so none is made then."""
+    views = tk.get_action("resource_view_list")(dict(context), {"id": table_id})
+    if views:
+        return
+    resource = tk.get_action("resource_show")(dict(context), {"id": table_id})
+    tk.get_action("resource_create_default_resource_views")(
+        dict(context), {"resource": resource, "create_datastore_views": True}
     )
 
 
