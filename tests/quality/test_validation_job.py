@@ -278,7 +278,11 @@ def test_the_catalogue_is_read_once_then_from_the_cache(territory, schema_catalo
 def test_an_unreachable_catalogue_does_not_count_against_the_file(
     territory, schema_catalogue
 ):
-    dataset = create_dataset(territory, name="budget", schema_name="scdl/budget")
+    # A version the shipped snapshot does not hold (it holds 0.8.3; see
+    # test_schemas_snapshot.py for the versions it holds).
+    dataset = create_dataset(
+        territory, name="budget", schema_name="scdl/budget", schema_version="0.8.2"
+    )
     schema_catalogue.clear_all_handlers()
     schema_catalogue.expect_request("/schemas.json").respond_with_data("", status=503)
     resource = upload(territory, dataset, "budget_valid.csv")
@@ -290,8 +294,7 @@ def test_an_unreachable_catalogue_does_not_count_against_the_file(
         "Not validated: the catalogue of national schemas could not be read."
     )
     found = criterion("budget", "schema_conformance")
-    assert found["met"] is False
-    assert found["facts"]["invalid"] == []
+    assert found["met"] is None
 
 
 @pytest.mark.usefixtures("schema_catalogue")

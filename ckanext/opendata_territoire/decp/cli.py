@@ -159,7 +159,8 @@ def import_command(
     as_json: bool,
     user: str | None,
 ) -> None:
-    """Import a DECP file (2019 JSON, 2022 JSON or XML) into the procurement
+    """Import a DECP file (2019 JSON, 2022 JSON, XML, or the tabular
+    consolidation's Parquet or CSV) into the procurement
     datasets of the territory's buyers: cleaned, deduplicated, upserted by
     contract uid (a second run with the same file changes nothing). Exit
     code 1 when the file cannot be read to its end (nothing is published

@@ -1,13 +1,21 @@
 """The catalogue of national schemas (schema.data.gouv.fr's schemas.json, at
 ckanext.territoire.schema_catalog_url) and the Table Schemas it points to,
 fetched when first needed and kept in Redis for
-ckanext.territoire.schema_catalog_cache_seconds."""
+ckanext.territoire.schema_catalog_cache_seconds.
+
+When schema.data.gouv.fr cannot be reached (a portal without internet, the
+site down), the SCDL schemas come from the snapshot shipped with the
+extension (``schemas_snapshot/``: the catalogue's SCDL entries and their
+Table Schemas, versions recorded in ``catalog.json``), refreshed by ``ckan
+territoire schemas sync``. A schema the snapshot does not hold stays "not
+validated: the catalogue could not be read"."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -26,6 +34,9 @@ class CatalogError(Exception):
         self.detail = detail
 
 
+SNAPSHOT_DIR = Path(__file__).resolve().parent / "schemas_snapshot"
+
+
 @dataclass(frozen=True)
 class SchemaRef:
     name: str
@@ -33,6 +44,9 @@ class SchemaRef:
     title: str
     url: str
     type: str
+    # The date of the shipped snapshot it was found in; None: the live
+    # catalogue.
+    snapshot: str | None = None
 
     @property
     def is_table_schema(self) -> bool:
@@ -71,23 +85,54 @@ def fetch_json(url: str, reason: str) -> Any:
     return document
 
 
+def snapshot() -> dict[str, Any]:
+    """The shipped snapshot: ``taken`` (its date), ``schemas`` (catalogue
+    entries), ``files`` ("name@version" -> its Table Schema's file)."""
+    with (SNAPSHOT_DIR / "catalog.json").open(encoding="utf-8") as f:
+        return dict(json.load(f))
+
+
+def snapshot_descriptor(name: str, version: str | None) -> dict[str, Any] | None:
+    """The Table Schema of ``name`` at ``version`` in the snapshot, or None."""
+    found = snapshot().get("files", {}).get(f"{name}@{version}")
+    if not found:
+        return None
+    with (SNAPSHOT_DIR / found).open(encoding="utf-8") as f:
+        return dict(json.load(f))
+
+
 def entries() -> list[dict[str, Any]]:
     return fetch_json(catalog_url(), "catalog_unreachable").get("schemas", [])
 
 
+def _entries() -> tuple[list[dict[str, Any]], str | None]:
+    """The live catalogue's entries, else the snapshot's (and its date)."""
+    try:
+        return entries(), None
+    except CatalogError:
+        taken = snapshot()
+        return list(taken.get("schemas", [])), str(taken.get("taken"))
+
+
 def resolve(name: str, version: str | None = None) -> SchemaRef:
     """The schema ``name`` of the catalogue, at ``version`` (its latest when
-    no version is given)."""
-    entry = next((e for e in entries() if e.get("name") == name), None)
+    no version is given); from the snapshot when the catalogue cannot be
+    read."""
+    found, taken = _entries()
+    entry = next((e for e in found if e.get("name") == name), None)
     if entry is None:
-        raise CatalogError("unknown_schema", name)
+        # Unknown to the snapshot is not unknown to the catalogue.
+        raise CatalogError("catalog_unreachable" if taken else "unknown_schema", name)
     versions = entry.get("versions") or []
     if version:
-        found = next((v for v in versions if v.get("version_name") == version), None)
-        if found is None:
+        match = next((v for v in versions if v.get("version_name") == version), None)
+        if match is None:
             known = ", ".join(str(v.get("version_name")) for v in versions)
-            raise CatalogError("unknown_version", f"{name} {version} ({known})")
-        url = found["schema_url"]
+            raise CatalogError(
+                "catalog_unreachable" if taken else "unknown_version",
+                f"{name} {version} ({known})",
+            )
+        url = match["schema_url"]
     else:
         url = entry["schema_url"]
         version = versions[-1].get("version_name") if versions else None
@@ -97,9 +142,19 @@ def resolve(name: str, version: str | None = None) -> SchemaRef:
         title=entry.get("title") or name,
         url=url,
         type=entry.get("schema_type") or "",
+        snapshot=taken,
     )
 
 
 def descriptor(ref: SchemaRef) -> dict[str, Any]:
-    """The Table Schema of ``ref``."""
-    return fetch_json(ref.url, "schema_unreachable")
+    """The Table Schema of ``ref``: the snapshot's when it came from it, or
+    when its URL cannot be read and the snapshot holds that version."""
+    local = snapshot_descriptor(ref.name, ref.version)
+    if ref.snapshot and local is not None:
+        return local
+    try:
+        return fetch_json(ref.url, "schema_unreachable")
+    except CatalogError:
+        if local is None:
+            raise
+        return local

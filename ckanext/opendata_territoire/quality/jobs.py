@@ -219,6 +219,9 @@ def _against_schema(
     except validation.SchemaError:
         return {**found, "status": "error", "reason": "bad_schema"}
     report["truncated"] = truncated
+    # Validated against the copy of the catalogue shipped with the portal
+    # (its date), schema.data.gouv.fr being out of reach.
+    report["schema_snapshot"] = ref.snapshot
     return {
         **found,
         "status": "valid" if report["valid"] else "invalid",

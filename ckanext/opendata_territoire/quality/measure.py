@@ -37,7 +37,11 @@ def resource_checks(dataset: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """What the validation jobs found for the files of ``dataset``."""
     ids = [str(r["id"]) for r in dataset.get("resources") or [] if r.get("id")]
     return {
-        resource_id: {"reachable": row.reachable, "validation": _validation(row)}
+        resource_id: {
+            "reachable": row.reachable,
+            "validation": _validation(row),
+            "reason": row.reason,
+        }
         for resource_id, row in validations(ids).items()
     }
 

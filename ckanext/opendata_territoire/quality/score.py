@@ -203,6 +203,10 @@ def declared_schema(dataset: Mapping[str, Any], resource: Mapping[str, Any]) -> 
     return _text(resource, "schema_name") or _text(dataset, "schema_name")
 
 
+# Why a file was not validated when the fault is not the file's.
+OUT_OF_REACH = frozenset({"catalog_unreachable", "schema_unreachable"})
+
+
 def _schema(dataset: Mapping[str, Any], checks: Checks, today: dt.date) -> Finding:
     followers = [r for r in _resources(dataset) if declared_schema(dataset, r)]
     if not followers and not _text(dataset, "schema_name"):
@@ -212,6 +216,16 @@ def _schema(dataset: Mapping[str, Any], checks: Checks, today: dt.date) -> Findi
         status = checks.get(resource.get("id") or "", {}).get("validation")
         if status:
             by_status.setdefault(status, []).append(resource_label(resource))
+    out_of_reach = [
+        r
+        for r in followers
+        if checks.get(r.get("id") or "", {}).get("reason") in OUT_OF_REACH
+    ]
+    if followers and len(out_of_reach) == len(followers):
+        # Every file checked, none could be validated for a reason that says
+        # nothing of it (the catalogue or the schema out of reach): the
+        # criterion cannot be judged, it does not count.
+        return None, {}
     facts = {
         "valid": by_status.get("valid", []),
         "invalid": by_status.get("invalid", []) + by_status.get("error", []),
