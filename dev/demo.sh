@@ -106,6 +106,20 @@ ensure_observatory() {
     say "$(tail -n 1 "$out")"
 }
 
+ensure_deliberations() {
+    # A commune's deliberations with the mistakes a secretary makes, validated
+    # against the SCDL schema at once (the shipped snapshot of the national
+    # schemas when schema.data.gouv.fr cannot be reached): its page shows the
+    # French report saying how to fix each error. Idempotent.
+    local out=$RUN_DIR/deliberations-seed.out
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire schemas seed-demo >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire schemas seed-demo failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    say "$(tail -n 1 "$out")"
+}
+
 ensure_demo_usage() {
     # Made-up usage, a reuse and a question so that the publisher's view
     # (/organization/<name>/usage) has something to show; idempotent.
@@ -126,6 +140,7 @@ ensure_sysadmin
 ensure_territory
 ensure_procurement
 ensure_observatory
+ensure_deliberations
 ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"
 

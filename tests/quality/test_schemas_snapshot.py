@@ -12,6 +12,7 @@ import shutil
 import pytest
 from bs4 import BeautifulSoup
 from ckan.cli.cli import ckan as ckan_command
+from ckan.tests import helpers
 
 from ckanext.opendata_territoire.quality import catalog
 from tests.quality.test_validation_job import (
@@ -130,3 +131,24 @@ def test_a_failed_sync_leaves_the_snapshot_whole(
 
     assert result.exit_code != 0
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_the_demos_deliberations_show_a_french_report_offline(
+    app, cli, territory, offline
+):
+    result = cli.invoke(ckan_command, ["territoire", "schemas", "seed-demo"])
+    again = cli.invoke(ckan_command, ["territoire", "schemas", "seed-demo"])
+
+    assert result.exit_code == 0, result.output
+    assert again.exit_code == 0, again.output
+    assert "validation invalid" in result.output
+    dataset = helpers.call_action("package_show", id="deliberations-villard-de-lans")
+    assert len(dataset["resources"]) == 1  # seeded once
+    resource = dataset["resources"][0]
+    report = validation_of(resource)["report"]
+    assert report["schema_snapshot"] == catalog.snapshot()["taken"]
+    assert len(report["errors"]) >= 5
+    page = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}")
+    text = BeautifulSoup(page.body, "html.parser").get_text(" ", strip=True)
+    assert "20/01/2025" in text  # the value, with how to write it
+    assert "Ce qu'il faut corriger" in text

@@ -108,3 +108,23 @@ def _sync() -> None:
         ),
         fg="green",
     )
+
+
+@schemas.command("seed-demo", short_help="The demo's deliberations with errors.")
+@click.pass_context
+def seed_demo(ctx: click.Context) -> None:
+    """Publishes the demo's file of deliberations with errors (Villard-de-Lans)
+    and validates it at once, against the shipped snapshot when
+    schema.data.gouv.fr cannot be reached. For the demo only."""
+    from ckanext.opendata_territoire.quality import demo
+
+    with ctx.meta["flask_app"].test_request_context():
+        try:
+            done = demo.seed()
+        except demo.DemoError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            tk._("{dataset}: validation {status}, {errors} errors to correct.").format(
+                **done
+            )
+        )
