@@ -33,7 +33,11 @@ def test_numbers_and_plain_texts_stay_as_they_are(value):
 
 
 def cells(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    """The cells of a CSV export made for French spreadsheets (";", after a
+    byte-order mark)."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def rename(territory, org: str, title: str) -> None:
@@ -91,3 +95,15 @@ def test_the_decp_csv_neutralises_texts_and_keeps_numbers():
     (written,) = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert written["objet"] == '\'=WEBSERVICE("http://x")'
     assert written["montant"] == "-1500.5"
+
+
+def test_french_cells_have_a_decimal_comma_and_oui_non():
+    from ckanext.opendata_territoire.csv_export import french_cell
+
+    assert french_cell(2.5) == "2,5"
+    assert french_cell(220000.0) == "220000"
+    assert french_cell(0.125) == "0,125"
+    assert french_cell(True) == "oui"
+    assert french_cell(False) == "non"
+    assert french_cell(12) == 12
+    assert french_cell("2.5") == "2.5"  # a text stays as written

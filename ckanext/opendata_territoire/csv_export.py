@@ -65,12 +65,48 @@ def write_dicts(
     )
 
 
+# The exports people open in a spreadsheet (observatory, dashboard, usage)
+# are written for French Excel and LibreOffice by default: ";" between
+# cells, a decimal comma, oui/non, and a byte-order mark (without it, Excel
+# reads UTF-8 as Windows-1252). ``?separateur=virgule`` gives the
+# international form (",", a decimal point, true/false, no mark) for
+# programs.
+INTERNATIONAL = "virgule"
+
+
+def french_cell(value: Any) -> Any:
+    """A number with a decimal comma, a yes/no in French."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    return value
+
+
+def wants_international() -> bool:
+    from flask import request
+
+    return request.args.get("separateur") == INTERNATIONAL
+
+
 def response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    french: bool | None = None,
 ) -> Response:
-    """A CSV download named ``filename``."""
+    """A CSV download named ``filename``: for French spreadsheets unless
+    ``french`` is False (None: unless the request asks
+    ``?separateur=virgule``)."""
+    if french is None:
+        french = not wants_international()
     out = io.StringIO()
-    write(out, header, rows)
+    if french:
+        out.write("\ufeff")
+        write(out, header, ([french_cell(c) for c in row] for row in rows), ";")
+    else:
+        write(out, header, rows)
     return Response(
         out.getvalue(),
         mimetype="text/csv",

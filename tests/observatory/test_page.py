@@ -78,11 +78,23 @@ def test_csv_export_follows_the_filters(app):
     response = app.get("/observatory.csv?group_by=year&procedure=Procédure adaptée")
 
     assert response.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    # The file says what it holds, and opens right in a French spreadsheet.
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="observatoire-territoire-year-procedures-'
+        'procedure-adaptee.csv"'
+    )
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
     assert [(r["annee"], r["contrats"], r["montant"]) for r in rows] == [
-        ("2023", "1", "100000.0"),
-        ("2024", "2", "120000.0"),
-        ("total", "3", "220000.0"),
+        ("2023", "1", "100000"),
+        ("2024", "2", "120000"),
+        ("total", "3", "220000"),
     ]
-    assert rows[1]["montant_territoire"] == "80000.0"
-    assert rows[1]["montant_inconnue"] == "40000.0"
+    assert rows[1]["montant_territoire"] == "80000"
+    assert rows[1]["montant_inconnue"] == "40000"
+    plain = app.get(
+        "/observatory.csv?group_by=year&procedure=Procédure adaptée&separateur=virgule"
+    )
+    rows = list(csv.DictReader(io.StringIO(plain.get_data(as_text=True))))
+    assert rows[0]["montant"] == "100000.0"

@@ -155,14 +155,22 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
     ]
     assert cells[1][-1] == "inconnu (population ou agents manquants)"
     assert exported.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.body)))
-    assert [r["title"] for r in rows] == [
+    # For French spreadsheets: ";", oui/non, a byte-order mark for Excel.
+    assert exported.body.startswith("\ufeffcommune;code_insee;siren;")
+    rows = list(csv.DictReader(io.StringIO(exported.body[1:]), delimiter=";"))
+    assert [r["commune"] for r in rows] == [
         "Engins",
         "Lans-en-Vercors",
         "Villard-de-Lans",
     ]
-    assert rows[2]["priority_datasets"] == "deliberations budget"
-    assert rows[2]["obliged"] == "True"
+    assert rows[2]["jeux_prioritaires"] == "deliberations budget"
+    assert rows[2]["obligee_de_publier"] == "oui"
+    # The same for programs: ",", true/false, no mark.
+    plain = app.get(
+        "/organization/ccmv/dashboard.csv?separateur=virgule", headers=admin
+    )
+    rows = list(csv.DictReader(io.StringIO(plain.body)))
+    assert rows[2]["obligee_de_publier"] == "True"
 
 
 @pytest.mark.parametrize(

@@ -162,21 +162,27 @@ def test_the_monthly_csv_has_one_row_per_dataset(app, used):
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="utilisation-ccmv-2026-11.csv"'
     )
-    rows = list(csv.DictReader(io.StringIO(response.body)))
+    rows = list(csv.DictReader(io.StringIO(response.body[1:]), delimiter=";"))
     assert list(rows[0]) == [
-        "month",
-        "organization",
-        "dataset",
-        "title",
-        "view",
-        "download",
-        "dump",
-        "api",
+        "mois",
+        "organisation",
+        "jeu_de_donnees",
+        "titre",
+        "vues",
+        "telechargements",
+        "exports_datastore",
+        "appels_api",
         "total",
-        "reuses",
+        "reutilisations",
     ]
     figures = {
-        r["dataset"]: (r["view"], r["download"], r["dump"], r["api"]) for r in rows
+        r["jeu_de_donnees"]: (
+            r["vues"],
+            r["telechargements"],
+            r["exports_datastore"],
+            r["appels_api"],
+        )
+        for r in rows
     }
     # The dump of 31 October belongs to October.
     assert figures == {

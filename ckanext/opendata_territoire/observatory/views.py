@@ -5,6 +5,8 @@ without JavaScript and by screen readers (each bar carries its figures)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -197,7 +199,7 @@ def _csv(commune: str | None) -> Response:
     rows = [*table["groups"]]
     if table["total"] is not None:
         rows.append({"key": "total", "label": "", **table["total"]})
-    filename = f"observatoire-{org['name'] if org else 'territoire'}-{group}.csv"
+    filename = _filename(org["name"] if org else "territoire", group, table["filters"])
     return csv_export.response(
         filename,
         header,
@@ -217,6 +219,28 @@ def _csv(commune: str | None) -> Response:
             for row in rows
         ),
     )
+
+
+def _slug(value: Any) -> str:
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _filename(place: str, group: str, filters: dict[str, Any]) -> str:
+    """``observatoire-<place>-<group>[-<filter>-<values>...].csv``: the file
+    says what it holds."""
+    parts = ["observatoire", place, group]
+    for key, label in (
+        ("years", "annees"),
+        ("cpv", "cpv"),
+        ("procedure", "procedures"),
+        ("nature", "natures"),
+    ):
+        values = filters.get(key) or []
+        if values:
+            parts += [label, *[_slug(v) for v in values]]
+    return "-".join(p for p in parts if p)[:180] + ".csv"
 
 
 @blueprint.route("/observatory")

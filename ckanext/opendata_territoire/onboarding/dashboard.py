@@ -31,6 +31,20 @@ CSV_COLUMNS = (
     "priority_datasets",
     "last_update",
 )
+# Their headers in the CSV file (French, as the page).
+CSV_HEADERS = (
+    "commune",
+    "code_insee",
+    "siren",
+    "population",
+    "agents",
+    "obligee_de_publier",
+    "score_demarche",
+    "jeux_publics",
+    "score_qualite",
+    "jeux_prioritaires",
+    "derniere_mise_a_jour",
+)
 
 
 def obliged(org: dict[str, Any]) -> bool | None:

@@ -361,7 +361,7 @@ def dashboard_csv(id: str) -> Response:
     _org, data = _dashboard_or_abort(id)
     return csv_export.response(
         f"tableau-de-bord-{id}.csv",
-        dashboard.CSV_COLUMNS,
+        dashboard.CSV_HEADERS,
         (
             [
                 " ".join(row[column])

@@ -26,6 +26,19 @@ CSV_COLUMNS = (
     "total",
     "reuses",
 )
+# Their headers in the CSV file (French, as the page).
+CSV_HEADERS = (
+    "mois",
+    "organisation",
+    "jeu_de_donnees",
+    "titre",
+    "vues",
+    "telechargements",
+    "exports_datastore",
+    "appels_api",
+    "total",
+    "reutilisations",
+)
 
 
 def is_epci(org: model.Group) -> bool:

@@ -286,7 +286,7 @@ def usage_csv(id: str) -> Response:
     columns = publisher.CSV_COLUMNS
     return csv_export.response(
         f"utilisation-{id}-{month}.csv",
-        columns,
+        publisher.CSV_HEADERS,
         ([row.get(column, "") for column in columns] for row in rows),
     )
 
