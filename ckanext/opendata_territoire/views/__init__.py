@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.opendata_territoire.licences.views import blueprint as licences
+from ckanext.opendata_territoire.metadata.api_guide import blueprint as api_guide
 from ckanext.opendata_territoire.observatory.views import blueprint as observatory
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
 from ckanext.opendata_territoire.quality.views import blueprint as quality
@@ -13,4 +14,4 @@ from ckanext.opendata_territoire.usage.views import blueprint as usage
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [onboarding, quality, usage, licences, observatory, territory]
+    return [onboarding, quality, usage, licences, observatory, territory, api_guide]
