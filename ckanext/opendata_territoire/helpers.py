@@ -23,6 +23,7 @@ __all__ = [
     "territoire_name",
     "territoire_personal_data",
     "territoire_personal_data_blocked",
+    "territoire_logo",
     "territoire_quality",
     "territoire_schema_badge",
     "territoire_validation",
@@ -33,6 +34,31 @@ __all__ = [
 def territoire_name() -> str:
     """Name of the territory the catalogue serves, as set in the configuration."""
     return tk.config["ckanext.territoire.name"]
+
+
+def territoire_logo() -> str | None:
+    """The territory's logo for the header: ``ckanext.territoire.logo``, else
+    the image uploaded for the EPCI's organization; None when there is none
+    on this portal (an image on another host is never shown)."""
+    from urllib.parse import urlsplit
+
+    from ckanext.opendata_territoire.territory.organizations import (
+        organizations_by_siren,
+    )
+
+    configured = str(tk.config.get("ckanext.territoire.logo") or "")
+    if configured:
+        return configured if not urlsplit(configured).netloc else None
+    siren = str(tk.config.get("ckanext.territoire.epci_siren") or "")
+    epci = organizations_by_siren({siren}).get(siren) if siren else None
+    image = str((epci or {}).get("image_url") or "")
+    if not image:
+        return None
+    if urlsplit(image).netloc:
+        site = urlsplit(str(tk.config.get("ckan.site_url") or ""))
+        return image if urlsplit(image).netloc == site.netloc else None
+    # An upload: its file name, served under /uploads/group/.
+    return str(tk.h.url_for_static(f"/uploads/group/{image}"))
 
 
 def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
