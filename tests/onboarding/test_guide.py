@@ -27,16 +27,34 @@ def test_the_guide_shows_the_four_steps_with_their_actions(app, territory):
     links = {
         a.get_text(strip=True): a["href"] for a in soup.select(".territoire-guide a")
     }
-    assert (
-        links["Inviter les personnes qui publieront"]
-        == "/organization/member_new/engins"
-    )
+    # An editor is not sent to the admins' pages: the step says who does it.
+    assert "Inviter les personnes qui publieront" not in links
+    admin = territory["people"]["admin_a"]
+    who = [w.get_text(" ", strip=True) for w in soup.select(".territoire-guide-who")]
+    assert len(who) == 2
+    shown = admin.get("fullname") or admin["name"]
+    assert all(shown in w for w in who), who
     assert links["Créer un jeu de données"].startswith("/dataset/new?group=")
     assert (
         links["Répondre à la liste de préparation"] == "/organization/engins/checklist"
     )
     buttons = soup.select(".territoire-starters button")
     assert len(buttons) == 6
+
+
+@pytest.mark.parametrize("role", ["editor_a", "admin_a"])
+def test_every_link_of_the_guide_opens_for_its_reader(app, territory, role):
+    user = territory["people"][role]
+    page = app.get("/organization/engins/guide", headers=headers(user))
+
+    soup = BeautifulSoup(page.body, "html.parser")
+    hrefs = [a["href"] for a in soup.select(".territoire-guide a")]
+    assert hrefs
+    for href in hrefs:
+        assert app.get(href, headers=headers(user)).status_code == 200, href
+    if role == "admin_a":
+        assert "/organization/member_new/engins" in hrefs
+        assert soup.select(".territoire-guide-who") == []
 
 
 def test_a_starter_dataset_is_created_as_a_prefilled_private_draft(app, territory):

@@ -60,6 +60,38 @@ def _action_link(action: dict[str, Any], org: dict[str, Any]) -> str | None:
     return tk.h.url_for(route, id=org["name"])
 
 
+# Who may follow a step's link: the auth function its page checks (a link
+# the user may not follow would answer "403 Forbidden").
+ROUTE_AUTH = {
+    "organization.member_new": ("organization_member_create", "id"),
+    "organization.edit": ("organization_update", "id"),
+    "dataset.new": ("package_create", "owner_org"),
+    "territoire_usage.usage_page": ("territoire_usage_show", "id"),
+    "territoire_onboarding.checklist_page": ("territoire_checklist_show", "id"),
+}
+
+
+def _may_follow(action: dict[str, Any], org: dict[str, Any]) -> bool:
+    auth = ROUTE_AUTH.get(action.get("route") or "")
+    if auth is None:
+        return True
+    name, key = auth
+    return bool(tk.h.check_access(name, {key: org["id"]}))
+
+
+def _admins(org: dict[str, Any]) -> list[str]:
+    """The display names of the organization's administrators."""
+    shown = tk.get_action("organization_show")(
+        {"ignore_auth": True},
+        {"id": org["id"], "include_users": True, "include_datasets": False},
+    )
+    return sorted(
+        str(u.get("display_name") or u.get("name"))
+        for u in shown.get("users") or []
+        if u.get("capacity") == "admin"
+    )
+
+
 @blueprint.route("/organization/<id>/guide")
 def guide_page(id: str) -> str:
     org = _organization_or_abort(id, "territoire_guide_show")
@@ -71,7 +103,11 @@ def guide_page(id: str) -> str:
             **step,
             "note": notes[step["id"]],
             "actions": [
-                {**action, "link": _action_link(action, org)}
+                {
+                    **action,
+                    "link": _action_link(action, org),
+                    "allowed": _may_follow(action, org),
+                }
                 for action in step["actions"]
             ],
         }
@@ -95,6 +131,7 @@ def guide_page(id: str) -> str:
             "starters": starters.starters(),
             "existing": starters.existing(org["id"]),
             "can_act": can_act,
+            "admins": _admins(org),
         },
     )
 
