@@ -137,6 +137,11 @@ ACTIONS: dict[str, Rule] = {
         ACT_A, {"id": "engins", "starter": "budget"}
     ),
     "territoire_dashboard_show": Rule(TERRITORY, {"id": "ccmv"}),
+    # A commune's number of agents: its admins, the EPCI's admins, sysadmins.
+    "territoire_agents_update": Rule(
+        frozenset({"admin_a", "epci_admin", "sysadmin"}),
+        {"id": "engins", "agents_count": 42},
+    ),
     "territoire_guide_note_update": Rule(
         TERRITORY, {"id": "ccmv", "step": "intro", "note": "Bienvenue"}
     ),
@@ -239,6 +244,7 @@ ACTIONS: dict[str, Rule] = {
 
 # (endpoint, HTTP method) -> rule with the page's path.
 PAGES: dict[tuple[str, str], Rule] = {
+    ("territoire_api_guide.guide", "GET"): Rule(EVERYONE, path="/guide-api"),
     ("territoire_onboarding.guide_page", "GET"): Rule(
         READ_A, path="/organization/engins/guide"
     ),
@@ -265,6 +271,11 @@ PAGES: dict[tuple[str, str], Rule] = {
     ),
     ("territoire_territory.init_page", "POST"): Rule(
         TERRITORY, path="/organization/ccmv/territory"
+    ),
+    ("territoire_onboarding.dashboard_agents", "POST"): Rule(
+        TERRITORY,
+        {"member": "engins", "agents_count": "42"},
+        "/organization/ccmv/dashboard/agents",
     ),
     ("territoire_onboarding.dashboard_csv", "GET"): Rule(
         TERRITORY, path="/organization/ccmv/dashboard.csv"

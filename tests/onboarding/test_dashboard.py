@@ -9,6 +9,7 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
+from ckan.logic import ValidationError
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
@@ -138,6 +139,8 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
     exported = app.get("/organization/ccmv/dashboard.csv", headers=admin)
 
     soup = BeautifulSoup(page.body, "html.parser")
+    for form in soup.select(".territoire-agents-form"):
+        form.decompose()  # the form under each answer (tested below)
     cells = [
         [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
         for tr in soup.select("table.territoire-dashboard tbody tr")
@@ -151,7 +154,7 @@ def test_the_page_and_its_csv_show_the_same_figures(app, uneven):
         "11 %",
         "Délibérations du conseil municipal, Budget",
         "2024-10-01",
-        "Oui",
+        "Oui 62 agents",
     ]
     assert cells[1][-1] == "inconnu (population ou agents manquants)"
     assert exported.headers["Content-Type"].startswith("text/csv")
@@ -198,3 +201,48 @@ def test_a_commune_has_no_territory_dashboard(app, territory):
 
     assert response.status_code == 404
     assert "n&#39;est pas une intercommunalité (EPCI)" in response.body
+
+
+def test_the_epci_admin_enters_a_members_number_of_agents(app, uneven):
+    admin = headers(uneven["people"]["epci_admin"])
+
+    saved = app.post(
+        "/organization/ccmv/dashboard/agents",
+        headers=admin,
+        data={
+            "member": "engins",
+            "agents_count": "64",
+            "agents_count_date": "2024-12-31",
+            "agents_count_source": "bilan social 2024",
+        },
+        follow_redirects=False,
+    )
+    page = app.get("/organization/ccmv/dashboard", headers=admin)
+
+    assert saved.status_code == 302
+    org = helpers.call_action("organization_show", id="engins")
+    assert (org["agents_count"], org["agents_count_date"]) == (64, "2024-12-31")
+    assert org["agents_count_source"] == "bilan social 2024"
+    row = next(
+        tr
+        for tr in BeautifulSoup(page.body, "html.parser").select(
+            "table.territoire-dashboard tbody tr"
+        )
+        if "Engins" in tr.get_text()
+    )
+    assert "64 agents" in row.get_text(" ", strip=True)
+    assert "bilan social 2024" in row.get_text(" ", strip=True)
+
+
+def test_a_wrong_number_of_agents_is_refused_naming_the_field(uneven):
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action(
+            "territoire_agents_update",
+            context={"user": uneven["people"]["admin_a"]["name"]},
+            id="engins",
+            agents_count="beaucoup",
+            agents_count_date="31/12/2024",
+        )
+
+    assert set(error.value.error_dict) == {"agents_count", "agents_count_date"}
+    assert "beaucoup" in error.value.error_dict["agents_count"][0]

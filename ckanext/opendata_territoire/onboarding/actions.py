@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -21,6 +22,7 @@ from ckanext.opendata_territoire.territory import roles
 translate = tk._
 
 __all__ = [
+    "territoire_agents_update",
     "territoire_checklist_answer",
     "territoire_checklist_history",
     "territoire_checklist_show",
@@ -414,3 +416,57 @@ def territoire_guide_note_history(
         raise tk.ValidationError({"step": [guide.unknown_step(step)]})
     limit = _limit(data_dict.get("limit"))
     return [row.as_dict() for row in guide.history(epci.id, step, limit)]
+
+
+def territoire_agents_update(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Sets a commune's number of agents, with the date it was counted and
+    its source (what the law's obligation to publish depends on, with the
+    population); its admins or its EPCI's admins, from the dashboard.
+
+    :param id: id or name of the commune's organization
+    :param agents_count: a whole number, 0 or more
+    :param agents_count_date: the day it was counted (YYYY-MM-DD; optional)
+    :param agents_count_source: where it comes from (optional)
+    :returns: the organization's ``agents_count``, ``agents_count_date``,
+        ``agents_count_source`` and ``obliged`` (True, False or None)
+    """
+    org = _organization(data_dict)
+    tk.check_access("territoire_agents_update", context, {"id": org.id})
+    errors: dict[str, list[str]] = {}
+    raw = str(data_dict.get("agents_count") or "").strip().replace(" ", "")
+    if not raw.isdigit():
+        errors["agents_count"] = [
+            tk._(
+                '"{value}" is not a number of agents: a whole number, 0 or more.'
+            ).format(value=data_dict.get("agents_count") or "")
+        ]
+    date = str(data_dict.get("agents_count_date") or "").strip()
+    if date:
+        try:
+            date = dt.date.fromisoformat(date).isoformat()
+        except ValueError:
+            errors["agents_count_date"] = [
+                tk._(
+                    '"{value}" is not a date: expected YYYY-MM-DD, eg. 2024-12-31.'
+                ).format(value=date)
+            ]
+    source = str(data_dict.get("agents_count_source") or "").strip()[:200]
+    if errors:
+        raise tk.ValidationError(errors)
+    updated = tk.get_action("organization_patch")(
+        {"ignore_auth": True, "user": context.get("user")},
+        {
+            "id": org.id,
+            "agents_count": int(raw),
+            "agents_count_date": date,
+            "agents_count_source": source,
+        },
+    )
+    return {
+        "agents_count": updated.get("agents_count"),
+        "agents_count_date": updated.get("agents_count_date"),
+        "agents_count_source": updated.get("agents_count_source"),
+        "obliged": dashboard.obliged(updated),
+    }

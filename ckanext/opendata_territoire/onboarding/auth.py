@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import authz
 
 from ckanext.opendata_territoire.territory import roles
 
 __all__ = [
+    "territoire_agents_update",
     "territoire_checklist_answer",
     "territoire_checklist_history",
     "territoire_checklist_show",
@@ -89,3 +91,30 @@ def _curate(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
 
 territoire_guide_note_update = _curate
 territoire_guide_note_history = _curate
+
+
+def territoire_agents_update(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """A commune's number of agents: its admins, the admins of its EPCI
+    (from the territory dashboard), sysadmins."""
+    org = roles.organization(str(data_dict.get("id") or ""))
+    user = roles.user_name(context)
+    allowed = (
+        org is not None
+        and user is not None
+        and (
+            authz.is_sysadmin(user)
+            or authz.has_user_permission_for_group_or_org(org.id, user, "admin")
+            or roles.is_epci_admin_of(user, org)
+        )
+    )
+    if allowed:
+        return {"success": True}
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only the administrators of this organization and of its "
+            "intercommunality can set its number of agents."
+        ),
+    }

@@ -75,6 +75,8 @@ def member_row(org: dict[str, Any]) -> dict[str, Any]:
         "siren": org.get("siren"),
         "population": org.get("population"),
         "agents_count": org.get("agents_count"),
+        "agents_count_date": org.get("agents_count_date"),
+        "agents_count_source": org.get("agents_count_source"),
         "obliged": obliged(org),
         "checklist_score": checklist.score(
             {q: str(row.answer) for q, row in current.items()}

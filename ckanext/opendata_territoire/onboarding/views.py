@@ -393,6 +393,35 @@ def dashboard_page(id: str) -> str:
     )
 
 
+@blueprint.route("/organization/<id>/dashboard/agents", methods=["POST"])
+def dashboard_agents(id: str) -> Any:
+    """The form of a member's number of agents on the EPCI's dashboard."""
+    _org, _data = _dashboard_or_abort(id)
+    form = tk.request.form
+    member = str(form.get("member") or "")
+    try:
+        tk.get_action("territoire_agents_update")(
+            _context(),
+            {
+                "id": member,
+                "agents_count": form.get("agents_count"),
+                "agents_count_date": form.get("agents_count_date"),
+                "agents_count_source": form.get("agents_count_source"),
+            },
+        )
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Organization not found"))
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ValidationError as error:
+        for messages in error.error_dict.values():
+            for message in messages if isinstance(messages, list) else [messages]:
+                tk.h.flash_error(str(message))
+    else:
+        tk.h.flash_success(tk._("Number of agents saved."))
+    return tk.redirect_to("territoire_onboarding.dashboard_page", id=id)
+
+
 @blueprint.route("/organization/<id>/dashboard.csv")
 def dashboard_csv(id: str) -> Response:
     _org, data = _dashboard_or_abort(id)
