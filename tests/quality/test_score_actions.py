@@ -237,8 +237,11 @@ def test_the_dashboard_shows_each_members_average_score(app, three_levels):
     }
     assert rows["Engins"][2] == "84 %"
     exported = app.get("/organization/ccmv/dashboard.csv", headers=admin)
-    by_title = {r["title"]: r for r in csv.DictReader(io.StringIO(exported.body))}
-    assert by_title["Villard-de-Lans"]["quality_score"] == "0"
+    by_title = {
+        r["commune"]: r
+        for r in csv.DictReader(io.StringIO(exported.body[1:]), delimiter=";")
+    }
+    assert by_title["Villard-de-Lans"]["score_qualite"] == "0"
 
 
 def test_a_member_without_public_datasets_has_no_average(territory):

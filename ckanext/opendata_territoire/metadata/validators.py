@@ -33,6 +33,7 @@ __all__ = [
     "territoire_insee_code",
     "territoire_insee_codes",
     "territoire_int_output",
+    "territoire_keep_stored",
     "territoire_list_output",
     "territoire_mark_mirrored_extras",
     "territoire_multiple_choices",
@@ -444,3 +445,35 @@ def territoire_drop_mirrored_extras(
         if data.get(("extras", index, "key")) == MIRRORED:
             for flat_key in [k for k in data if k[:2] == ("extras", index)]:
                 del data[flat_key]
+
+
+def territoire_keep_stored(
+    key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
+) -> None:
+    """A field the system fills (the DECP buyer's SIREN, a harvested
+    dataset's page; a file's size, checksum and date) is not in the web
+    forms: a save that leaves it out keeps the value stored, where a save
+    would otherwise blank it. A value given (by the API, the harvesters,
+    the import) is taken as it is."""
+    value = data.get(key, missing)
+    if value is not missing and value not in (None, ""):
+        return
+    package = context.get("package")
+    if package is None:
+        return
+    name = key[-1]
+    if len(key) == 3 and key[0] == "resources":
+        resource_id = data.get(("resources", key[1], "id"))
+        resource = next(
+            (r for r in package.resources if resource_id and r.id == resource_id),
+            None,
+        )
+        stored = None
+        if resource is not None:
+            stored = getattr(resource, name, None)
+            if stored is None:
+                stored = (resource.extras or {}).get(name)
+    else:
+        stored = package.extras.get(name)
+    if stored not in (None, ""):
+        data[key] = stored.isoformat() if isinstance(stored, dt.datetime) else stored
