@@ -23,6 +23,7 @@ __all__ = [
     "territoire_name",
     "territoire_personal_data",
     "territoire_personal_data_blocked",
+    "territoire_home",
     "territoire_logo",
     "territoire_quality",
     "territoire_schema_badge",
@@ -59,6 +60,62 @@ def territoire_logo() -> str | None:
         return image if urlsplit(image).netloc == site.netloc else None
     # An upload: its file name, served under /uploads/group/.
     return str(tk.h.url_for_static(f"/uploads/group/{image}"))
+
+
+def territoire_home() -> dict[str, Any]:
+    """What the home page shows: the member communes (the EPCI first) with
+    their public datasets, the newest datasets, the themes in use, and the
+    observatory's headline figure (None without contracts)."""
+    try:
+        territory = tk.get_action("territoire_territory_show")({}, {})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        territory = {"epci": None, "members": []}
+    bodies = ([territory["epci"]] if territory.get("epci") else []) + list(
+        territory.get("members") or []
+    )
+    search = tk.get_action("package_search")(
+        {},
+        {
+            "rows": 5,
+            "sort": "metadata_created desc",
+            "facet.field": ["vocab_territoire_theme"],
+            "facet.limit": 20,
+        },
+    )
+    translate = tk._  # the labels are msgids of choices.yaml
+    labels = {
+        str(entry["value"]): translate(str(entry["label"]))
+        for entry in choices.choice_list("themes")
+    }
+    themes = [
+        {
+            "name": item["name"],
+            "label": labels.get(item["name"], item["name"]),
+            "count": item["count"],
+        }
+        for item in search["search_facets"]
+        .get("vocab_territoire_theme", {})
+        .get("items", [])
+    ]
+    themes.sort(key=lambda t: (-t["count"], t["label"]))
+    headline = None
+    try:
+        stats = tk.get_action("territoire_procurement_stats")({}, {})
+        total = stats.get("total") or {}
+        if total.get("contracts"):
+            headline = {
+                "share": (total.get("territory") or {}).get("amount_share"),
+                "contracts": total["contracts"],
+            }
+    except (tk.ValidationError, tk.ObjectNotFound):
+        headline = None
+    return {
+        "bodies": bodies,
+        "newest": search["results"],
+        "count": search["count"],
+        "themes": themes,
+        "headline": headline,
+    }
 
 
 def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from ckan.tests import helpers
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -98,3 +99,15 @@ def test_csv_export_follows_the_filters(app):
     )
     rows = list(csv.DictReader(io.StringIO(plain.get_data(as_text=True))))
     assert rows[0]["montant"] == "100000.0"
+
+
+def test_the_home_page_gives_the_observatorys_headline(app):
+    stats = helpers.call_action("territoire_procurement_stats")
+    share = stats["total"]["territory"]["amount_share"]
+
+    soup = page(app, "/")
+
+    (headline,) = soup.select(".territoire-home-headline a")
+    assert headline["href"] == "/observatory"
+    # Rounded half up, as Jinja's round does.
+    assert headline.strong.get_text(strip=True) == f"{int(share * 100 + 0.5)} %"
