@@ -23,6 +23,7 @@ from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.quality import (
     catalog,
     content,
+    preview,
     publication,
     validation,
 )
@@ -158,6 +159,12 @@ def validate_resource(resource_id: str) -> str | None:
 
 
 def _validate(resource: model.Resource, package: model.Package) -> dict[str, Any]:
+    if resource.url_type != "upload":
+        try:
+            preview.forget(resource)
+        except Exception:
+            log.exception("Removing the preview of resource %s failed", resource.id)
+            model.Session.rollback()
     name, version = declared_schema(resource, package)
     table = content.is_table(resource)
     outcome: dict[str, Any] = {
@@ -190,7 +197,20 @@ def _validate(resource: model.Resource, package: model.Package) -> dict[str, Any
             publication.check_link(resource, head)
         if name:
             outcome.update(_against_schema(path, head, name, version, truncated))
+        _preview(resource, path, head, truncated)
     return outcome
+
+
+def _preview(resource: model.Resource, path: str, head: bytes, truncated: bool) -> None:
+    """The file's table preview (quality/preview.py): an uploaded CSV file,
+    whole, loaded into the DataStore; a preview is never worth failing the
+    validation for."""
+    try:
+        if resource.url_type == "upload" and not truncated:
+            preview.load(resource, path, head, content.content_key(resource))
+    except Exception:
+        log.exception("Preview of resource %s failed", resource.id)
+        model.Session.rollback()
 
 
 def _against_schema(
