@@ -177,6 +177,16 @@ prepare_home() {
     cp "$SCRIPT_DIR/home/ckan/core.properties" "$SOLR_HOME/ckan/core.properties"
     cp -R "$SCRIPT_DIR/home/ckan/conf" "$SOLR_HOME/ckan/conf"
     cp "$CKAN_SCHEMA_XML" "$SOLR_HOME/ckan/conf/schema.xml"
+    # French: elision in CKAN's "text" field type (its name and version are
+    # kept), and the synonyms of conf/synonyms.txt (CKAN's query analyzer
+    # reads that file). SOLR_FRENCH=0 starts CKAN's schema as it is, with no
+    # synonyms (the "before" of bench/search_recall.py).
+    if [ "${SOLR_FRENCH:-1}" = "0" ]; then
+        : >"$SOLR_HOME/ckan/conf/synonyms.txt"
+    else
+        python3 "$SCRIPT_DIR/french_text.py" "$SOLR_HOME/ckan/conf/schema.xml" ||
+            die "could not add French elision to $SOLR_HOME/ckan/conf/schema.xml"
+    fi
 }
 
 do_start() {
