@@ -4,7 +4,8 @@ French Solr configuration (synonyms, elision; dev/solr/).
     # after: the Solr dev/services.sh starts (French)
     .dev/venv/bin/python bench/search_recall.py --url http://127.0.0.1:5000
     # before: CKAN's schema and no synonyms, the index rebuilt
-    SOLR_FRENCH=0 bash dev/services.sh stop solr; SOLR_FRENCH=0 bash dev/services.sh start solr
+    bash dev/services.sh stop solr
+    SOLR_FRENCH=0 bash dev/services.sh start solr
     .dev/venv/bin/ckan -c .dev/demo.ini search-index rebuild
     .dev/venv/bin/python bench/search_recall.py --url http://127.0.0.1:5000
 
@@ -63,7 +64,7 @@ QUERIES: list[tuple[str, str]] = [
 
 
 def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 (the demo)
+    with urllib.request.urlopen(url, timeout=30) as answer:
         return json.load(answer)
 
 
