@@ -38,7 +38,7 @@ def test_the_home_page_shows_the_territory(app, territory):
     assert bodies["Engins"] == "2"
     assert bodies["Villard-de-Lans"] == "0"
     assert bodies["CC du Massif du Vercors"] == "0"  # the EPCI, first
-    assert list(bodies)[0] == "CC du Massif du Vercors"
+    assert next(iter(bodies)) == "CC du Massif du Vercors"
     newest = [a.get_text(strip=True) for a in soup.select(".territoire-home-newest a")]
     assert set(newest) == {"Menus de la cantine", "Budget 2025"}
     themes = soup.select("[aria-labelledby=home-themes] a")

@@ -317,12 +317,24 @@ def read_records(
     binary file. ``progress(bytes_read)`` is called as the file is read.
     With ``buyers`` (SIRENs, SIRETs), the records of other buyers (see
     :func:`other_buyer`) are counted in ``stats`` but not yielded: the test
-    runs on the parsed item, before anything else is made of it.
+    runs on the parsed item, before anything else is made of it. A JSON file
+    of :data:`prefilter.MIN_SIZE` or more is searched first for the records
+    that may be the buyers' (decp/prefilter.py: only they are parsed), or
+    read in full when the search is in doubt.
 
     Raises DecpReadError when the file is not DECP or cannot be read to its
     end (the records before were yielded)."""
     file_format = file_format or detect_format(fp)
     stats = stats if stats is not None else ReadStats()
+    if buyers is not None and file_format in (f.JSON_2019, f.JSON_2022):
+        # A large file searched for the buyers first (decp/prefilter.py);
+        # None: read in full.
+        from ckanext.opendata_territoire.decp import prefilter
+
+        found = prefilter.scan(fp, file_format, buyers, progress)
+        if found is not None:
+            yield from found.records(stats)
+            return
     if file_format == f.JSON_2019:
         yield from _json_pass(
             fp, progress, "marches.item", f.V2019, None, buyers, stats
@@ -336,15 +348,21 @@ def read_records(
         # only when that key is in the file.
         if _has_concessions(fp, start, stats.first_at, stats.last_at):
             fp.seek(start)
-            yield from _json_pass(
-                fp,
-                progress,
-                "marches.contrat-concession.item",
-                f.V2022,
-                f.CONCESSION,
-                buyers,
-                stats,
-            )
+            counted = stats.non_finite
+            try:
+                yield from _json_pass(
+                    fp,
+                    progress,
+                    "marches.contrat-concession.item",
+                    f.V2022,
+                    f.CONCESSION,
+                    buyers,
+                    stats,
+                )
+            finally:
+                # This pass reads the whole file again: its bare NaN were
+                # counted by the first one (they were counted twice).
+                stats.non_finite = counted
     elif file_format == f.XML:
         for record in _xml_records(fp, progress):
             stats.records = record.position
@@ -495,9 +513,11 @@ def _json_items_any(
             stats.last_at = source.bytes_read
             if stats.first_at < 0:
                 stats.first_at = stats.last_at
+            # Read again past a stop (NaN): counted by the pass that stopped,
+            # read all the same (set aside as before, not yielded again).
+            stats.records = position
             if position <= skip_until:
                 continue
-            stats.records = position
             item_kind = kind or _kind_2019(item)
             if buyers is not None and other_buyer(item_kind, item, buyers):
                 stats.skipped += 1
