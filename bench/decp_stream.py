@@ -2,7 +2,8 @@
 
     .dev/venv/bin/python bench/decp_stream.py [--size-mb 1024] [--file PATH]
         [--layout json-2022] [--pretty] [--keep] [--repeat 1]
-        [--ckan-ini .dev/demo.ini] [--no-harvest] [--json]
+        [--ckan-ini .dev/demo.ini] [--no-harvest] [--tabular-contracts 1500000]
+        [--json]
 
 1. Makes a national file (2022 format unless --layout, compact unless
    --pretty, 5 % of dirty contracts, 0.2 % of them bought by the CCMV) with
@@ -30,6 +31,11 @@
    portal's are purged first), the second with the file unchanged. Then
    ``ckan territoire decp import`` of the same file, every contract
    unchanged (the file is read again).
+4. Unless --tabular-contracts 0, makes a national Parquet file of the
+   tabular consolidation (1.5 million contracts by default) and reads it for
+   the CCMV from the disk and from a local HTTP server answering ``Range``
+   (bench/decp_tabular.py: seconds, bytes read or fetched, requests, peak
+   RSS, counts checked).
 
 Prints a table (or JSON with --json); bench/RESULTS.md records the figures.
 """
@@ -385,6 +391,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each reading")
     parser.add_argument("--ckan-ini", default=str(REPO / ".dev" / "demo.ini"))
     parser.add_argument("--no-harvest", action="store_true")
+    parser.add_argument(
+        "--tabular-contracts",
+        type=int,
+        default=1_500_000,
+        help="contracts of the national Parquet file read after the JSON one "
+        "(bench/decp_tabular.py: from the disk and by HTTP ranges); 0: none",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--harvest-child", nargs=2, help=argparse.SUPPRESS)
@@ -442,11 +455,30 @@ def main() -> int:
     finally:
         if folder and not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+    if args.tabular_contracts:
+        results["tabular"] = _tabular(args.tabular_contracts)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
     _print(results)
     return 0
+
+
+def _tabular(contracts: int) -> dict[str, Any]:
+    """The tabular consolidation's reading (bench/decp_tabular.py), in the
+    same run."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import decp_tabular
+
+    folder = tempfile.mkdtemp(prefix="decp-tabular-", dir="/tmp")
+    try:
+        path = os.path.join(folder, "decp.parquet")
+        say(f"generating a national Parquet file of {contracts:,} contracts")
+        truth = decp_tabular.generate(path, contracts)
+        say("reading it from the disk and by HTTP ranges")
+        return {"generated": truth, "results": decp_tabular.run(path, truth)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def say(message: str) -> None:
@@ -489,6 +521,16 @@ def _print(results: dict[str, Any]) -> None:
             )
         print(f"rows in the tables: {results['harvest']['rows']}")
         print(f"import command, unchanged: {results['harvest']['import_command']}")
+    if "tabular" in results:
+        sys.path.insert(0, str(REPO / "bench"))
+        import decp_tabular
+
+        generated = results["tabular"]["generated"]
+        print(
+            f"tabular consolidation: {generated['contracts']:,} contracts, "
+            f"{generated['rows']:,} rows, {generated['bytes'] / 1e6:,.1f} MB"
+        )
+        print(decp_tabular.table(results["tabular"]["results"]))
 
 
 if __name__ == "__main__":
