@@ -32,6 +32,9 @@ PAGES: dict[str, tuple[str, bool]] = {
     "usage": ("/organization/cc-du-massif-du-vercors/usage", True),
     "member-communes": ("/organization/cc-du-massif-du-vercors/territory", True),
     "observatory": ("/observatory", False),
+    "api-guide": ("/guide-api", False),
+    "deliberations": ("/dataset/deliberations-villard-de-lans", False),
+    "harvest-source-form": ("/harvest/new", True),
 }
 
 
