@@ -19,8 +19,9 @@ def test_home_page_is_in_french_by_default(app):
     assert page.status_code == 200
     assert '<html lang="fr"' in page.body
     # The extension's own strings, translated...
-    assert "Les données ouvertes de Communauté de Communes du Massif du Vercors" in (
-        page.body
+    assert (
+        "Les données ouvertes de la Communauté de Communes du Massif du Vercors"
+        in page.body
     )
     assert "Catalogue partagé des données ouvertes de" in page.body
     # ...and CKAN's, from its French catalogue.

@@ -25,6 +25,7 @@ __all__ = [
     "territoire_personal_data_blocked",
     "territoire_home",
     "territoire_logo",
+    "territoire_name_of",
     "territoire_quality",
     "territoire_schema_badge",
     "territoire_validation",
@@ -35,6 +36,43 @@ __all__ = [
 def territoire_name() -> str:
     """Name of the territory the catalogue serves, as set in the configuration."""
     return tk.config["ckanext.territoire.name"]
+
+
+# The common nouns a territory's name may start with, and the article they
+# take after "de"; a name starting otherwise is a proper noun ("de
+# Grenoble-Alpes Métropole", "d'Annecy").
+ARTICLES = {
+    "communauté": "de la ",
+    "métropole": "de la ",
+    "ville": "de la ",
+    "commune": "de la ",
+    "collectivité": "de la ",
+    "région": "de la ",
+    "pays": "du ",
+    "syndicat": "du ",
+    "département": "du ",
+    "agglomération": "de l'",
+    "établissement": "de l'",
+    "eurométropole": "de l'",
+}
+
+
+def territoire_name_of() -> str:
+    """The territory's name after "de" (after "of" in English), with its
+    article: "de la Communauté de Communes du Massif du Vercors", "de
+    l'Agglomération...", "du Pays...", "de Grenoble-Alpes Métropole";
+    ``ckanext.territoire.name_of`` when set."""
+    name = territoire_name()
+    if tk.h.lang() != "fr":
+        return f"of {name}"
+    configured = str(tk.config.get("ckanext.territoire.name_of") or "")
+    if configured:
+        return configured
+    first = name.split(" ", 1)[0].casefold()
+    if first in ARTICLES:
+        return ARTICLES[first] + name
+    vowel = first[:1] in tuple("aeiouyhéèêîôâ")
+    return ("d'" if vowel else "de ") + name
 
 
 def territoire_logo() -> str | None:
