@@ -97,3 +97,30 @@ def test_the_table_of_a_private_dataset_stays_private(territory):
             context={"user": "", "ignore_auth": False},
             resource_id=resource["id"],
         )
+
+
+def test_a_datastore_table_of_the_portal_is_not_said_unvalidated(
+    territory, cli, tmp_path, app
+):
+    """The contracts table of the DECP import (url_type datastore, its
+    address the portal's own dump) is not "non validé: adresse interne"."""
+    import json
+
+    from ckan.cli.cli import ckan as ckan_command
+
+    from tests.decp.test_import import ENGINS, marche_2022
+
+    path = tmp_path / "decp.json"
+    path.write_text(json.dumps({"marches": {"marche": [marche_2022(1, ENGINS)]}}))
+    result = cli.invoke(ckan_command, ["territoire", "decp", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    run_jobs()
+
+    found = helpers.call_action(
+        "package_search", fq="decp_buyer_siren:[* TO *]", include_private=True
+    )["results"][0]
+    table = next(r for r in found["resources"] if r["url_type"] == "datastore")
+    shown = helpers.call_action("territoire_validation_show", id=table["id"])
+    assert (shown["status"], shown["reason"]) == ("none", "datastore")
+    page = app.get(f"/dataset/{found['name']}/resource/{table['id']}")
+    assert "adresse interne" not in page.body
