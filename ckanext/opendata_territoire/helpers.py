@@ -7,7 +7,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire.french_ui import (
+    territoire_activity_type,
+    territoire_error_page,
+)
 from ckanext.opendata_territoire.harvesters import notes as _harvest_notes
+from ckanext.opendata_territoire.harvesters.presets import (
+    territoire_harvest_default_owner,
+    territoire_harvest_presets,
+)
 from ckanext.opendata_territoire.licences import helpers as _licences
 from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
@@ -29,8 +37,40 @@ __all__ = [
     "territoire_quality",
     "territoire_schema_badge",
     "territoire_validation",
+    "territoire_error_page",
+    "territoire_activity_type",
+    "territoire_harvest_presets",
+    "territoire_harvest_default_owner",
+    # CKAN's own helper, chained: dates with hours in the French order.
+    "render_datetime",
     *_licences.__all__,
 ]
+
+
+@tk.chained_helper
+def render_datetime(
+    next_helper: Any,
+    datetime_: Any,
+    date_format: str | None = None,
+    with_hours: bool = False,
+    with_seconds: bool = False,
+) -> str:
+    """CKAN writes a date with hours in the English order whatever the
+    language ("décembre 4, 2026, 05:31 (UTC)"): in French, "4 décembre
+    2026 à 05:31 (UTC)". Other uses go on to CKAN's helper."""
+    from flask_babel import format_datetime, get_locale
+
+    locale = get_locale()
+    if date_format or with_seconds or not with_hours or not locale:
+        return next_helper(datetime_, date_format, with_hours, with_seconds)
+    if locale.language != "fr":
+        return next_helper(datetime_, date_format, with_hours, with_seconds)
+    from ckan.lib.helpers import _datestamp_to_datetime
+
+    value = _datestamp_to_datetime(datetime_)
+    if not value:
+        return ""
+    return str(format_datetime(value, "d MMMM y 'à' HH:mm (z)"))
 
 
 def territoire_name() -> str:
