@@ -1,14 +1,21 @@
-"""The production Docker material in docker/: the Compose stack, the image and
-.env.example, checked as files (no Docker engine needed). One test also asks
-`docker compose config` to validate the stack when the Compose plugin is
-installed."""
+"""The production Docker material in docker/: the Compose stack, the images and
+.env.example, checked as files (no Docker engine needed). Two tests load the
+stack with compose-go, the loader of `docker compose`.
+
+Pure: no PostgreSQL, Solr or Redis. Without the services, give pytest
+`--noconftest -p no:ckan -o addopts=''` (the conftest and CKAN's pytest plugin
+connect to them).
+"""
 
 from __future__ import annotations
 
 import configparser
 import re
 import shlex
+import shutil
 import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +26,22 @@ DOCKER = REPO / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
 ENV_EXAMPLE = DOCKER / ".env.example"
 DOCKERFILE = DOCKER / "Dockerfile"
+SOLR_DOCKERFILE = DOCKER / "solr" / "Dockerfile"
+SOLR_SCHEMA = DOCKER / "solr" / "schema.xml"
+SOLR_INITDB = DOCKER / "solr" / "initdb.d"
+# The dev Solr's French configuration (dev/solr/solr.sh copies this conf/ into
+# its core; dev/solr/french_text.py adds elision to CKAN's schema).
+DEV_SOLR_CONF = REPO / "dev" / "solr" / "home" / "ckan" / "conf"
+FRENCH_TEXT = REPO / "dev" / "solr" / "french_text.py"
+# ckan/ckan-solr:2.11-solr9 (github.com/ckan/ckan-solr, solr-9/Dockerfile): a
+# copy of Solr's _default configset, named ckan, with CKAN's schema.xml as its
+# legacy-named "managed-schema" (which Solr loads in preference to
+# "managed-schema.xml"); its command, `solr-precreate ckan <configset>`, copies
+# the configset to /var/solr/data/ckan (the solr_data volume) on the first
+# start only (Solr's docker scripts precreate-core).
+SOLR_IMAGE = "ckan/ckan-solr:2.11-solr9"
+SOLR_CONFSET = "/opt/solr/server/solr/configsets/ckan/conf"
+SOLR_CORE = "/var/solr/data/ckan"
 
 WEB = "ckan"
 CKAN_WORKERS = ("harvest-gather", "harvest-fetch", "worker", "scheduler")
@@ -172,11 +195,11 @@ def ckan_settings() -> dict[str, str]:
     return settings
 
 
-def dockerfile_instructions() -> list[tuple[str, str]]:
+def dockerfile_instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined."""
     instructions: list[tuple[str, str]] = []
     current = ""
-    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         if not current and (not stripped or stripped.startswith("#")):
             continue
@@ -206,6 +229,80 @@ def mounts(service: dict[str, Any]) -> set[tuple[str, str]]:
 def command_text(service: dict[str, Any]) -> str:
     command = service.get("command", "")
     return command if isinstance(command, str) else " ".join(command)
+
+
+def dockerfile_stages(path: Path) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The ARGs declared before the first FROM (name -> default), and each
+    stage as {"from", "name", "instructions"}."""
+    global_args: dict[str, str] = {}
+    stages: list[dict[str, Any]] = []
+    for keyword, args in dockerfile_instructions(path):
+        if keyword == "FROM":
+            image, _, name = args.partition(" AS ")
+            stages.append({"from": image, "name": name, "instructions": []})
+        elif stages:
+            stages[-1]["instructions"].append((keyword, args))
+        elif keyword == "ARG":
+            name, _, default = args.partition("=")
+            global_args[name] = default
+    return global_args, stages
+
+
+def copies(instructions: list[tuple[str, str]]) -> dict[str, str]:
+    """destination -> source of the one-source COPY instructions."""
+    result = {}
+    for keyword, args in instructions:
+        if keyword == "COPY":
+            tokens = [
+                token for token in shlex.split(args) if not token.startswith("--")
+            ]
+            assert len(tokens) == 2, args
+            result[tokens[1]] = tokens[0]
+    return result
+
+
+def _ignore_pattern(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as a regular expression (Go's filepath.Match
+    plus `**`)."""
+    parts = re.split(r"(\*\*|\*|\?)", pattern.strip("/"))
+    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+
+def dockerignored(path: str, ignore_file: Path) -> bool:
+    """Whether the build context leaves `path` out: the last pattern matching
+    the path or one of its parent directories wins, `!` re-includes."""
+    candidates = [path, *(str(parent) for parent in Path(path).parents)][:-1]
+    ignored = False
+    for line in ignore_file.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        exclude = not line.startswith("!")
+        regex = _ignore_pattern(line.lstrip("!"))
+        if any(regex.fullmatch(candidate) for candidate in candidates):
+            ignored = exclude
+    return ignored
+
+
+def schema_root(path: Path) -> ET.Element:
+    return ET.parse(path).getroot()
+
+
+def text_analyzers(schema: ET.Element) -> dict[str, ET.Element]:
+    """type ("index", "query") -> analyzer of the "text" field type."""
+    (field_type,) = [
+        element for element in schema.iter("fieldType") if element.get("name") == "text"
+    ]
+    return {
+        analyzer.get("type", ""): analyzer for analyzer in field_type.iter("analyzer")
+    }
+
+
+def installed_ckan_schema() -> Path:
+    import ckan
+
+    return Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
 
 
 def test_compose_file_defines_the_expected_services():
@@ -242,7 +339,9 @@ def test_ckan_runs_the_image_built_on_ckan_base_and_solr_is_ckan_solr():
         assert all_services[name]["image"] == web["image"], name
         assert all_services[name]["pull_policy"] == "never", name
     assert web["pull_policy"] == "build"
-    assert all_services["solr"]["image"] == "ckan/ckan-solr:2.11-solr9"
+    # Solr: ckan/ckan-solr with the French configuration (docker/solr/).
+    _, solr_stages = dockerfile_stages(SOLR_DOCKERFILE)
+    assert {stage["from"] for stage in solr_stages[:-1]} == {SOLR_IMAGE}
     assert re.fullmatch(r"postgres:\d+-bookworm", all_services["db"]["image"])
     assert re.fullmatch(r"redis:\d+(\.\d+)*-bookworm", all_services["redis"]["image"])
 
@@ -282,6 +381,225 @@ def test_dockerfile_installs_the_extension_with_the_lock_file():
     keywords = [keyword for keyword, _ in instructions]
     assert keywords.index("ENTRYPOINT") < keywords.index("CMD")
     assert dict(instructions)["CMD"] == '["/srv/app/start_ckan.sh"]'
+
+
+def test_solr_is_built_from_docker_solr_dockerfile():
+    solr = services()["solr"]
+    build = solr["build"]
+
+    assert (COMPOSE_FILE.parent / build["context"]).resolve() == REPO
+    assert (REPO / build["dockerfile"]).resolve() == SOLR_DOCKERFILE
+    # Named after the project, never pulled from a registry.
+    assert solr["image"].startswith("opendata-territoire-solr:")
+    assert solr["pull_policy"] == "build"
+    # SOLR_FRENCH without a value: docker/.env's or the shell's when set
+    # there, otherwise the Dockerfile's default.
+    assert build["args"] == ["SOLR_FRENCH"]
+    # The index stays in its volume, the core and the healthcheck are CKAN's.
+    assert ("solr_data", "/var/solr") in mounts(solr)
+    assert "/solr/ckan/admin/ping" in " ".join(solr["healthcheck"]["test"])
+    assert "command" not in solr and "entrypoint" not in solr
+
+
+def test_solr_dockerfile_copies_the_french_configuration_into_the_configset():
+    global_args, stages = dockerfile_stages(SOLR_DOCKERFILE)
+    by_name = {stage["name"]: stage for stage in stages if stage["name"]}
+    final = stages[-1]
+
+    # SOLR_FRENCH (1 by default) selects the stage the image is made of.
+    assert global_args == {"SOLR_FRENCH": "1"}
+    assert final["from"] == "solr-french-${SOLR_FRENCH}"
+    # 0: ckan/ckan-solr as it ships.
+    assert by_name["solr-french-0"]["from"] == SOLR_IMAGE
+    assert by_name["solr-french-0"]["instructions"] == []
+    # 1: the French schema and the dev Solr's own synonyms and elisions, in
+    # the configset the core is created from.
+    french = by_name["solr-french-1"]
+    assert french["from"] == SOLR_IMAGE
+    assert [keyword for keyword, _ in french["instructions"]] == ["COPY"] * 3
+    assert copies(french["instructions"]) == {
+        f"{SOLR_CONFSET}/managed-schema": "docker/solr/schema.xml",
+        f"{SOLR_CONFSET}/synonyms.txt": "dev/solr/home/ckan/conf/synonyms.txt",
+        f"{SOLR_CONFSET}/lang/contractions_fr.txt": (
+            "dev/solr/home/ckan/conf/lang/contractions_fr.txt"
+        ),
+    }
+    # Both: the core's configuration is refreshed from the configset at start.
+    assert copies(final["instructions"]) == {
+        "/docker-entrypoint-initdb.d/": "docker/solr/initdb.d/"
+    }
+    # The image's own command is kept (no CMD, ENTRYPOINT or USER change).
+    assert {keyword for keyword, _ in final["instructions"]} == {"COPY"}
+
+
+def test_solr_build_context_holds_only_what_the_dockerfile_copies():
+    ignore_file = SOLR_DOCKERFILE.with_name("Dockerfile.dockerignore")
+    _, stages = dockerfile_stages(SOLR_DOCKERFILE)
+    sources = [
+        source for stage in stages for source in copies(stage["instructions"]).values()
+    ]
+
+    files = []
+    for source in sources:
+        path = REPO / source
+        assert path.exists(), source
+        found = sorted(path.rglob("*")) if path.is_dir() else [path]
+        files += [str(f.relative_to(REPO)) for f in found if f.is_file()]
+    assert files
+    for file in files:
+        assert not dockerignored(file, ignore_file), f"{file} is not sent to the build"
+    for other in (
+        ".dev/venv/bin/python",
+        ".git/config",
+        "docker/.env",
+        "dev/solr/solr.sh",
+        "ckanext/opendata_territoire/plugin.py",
+    ):
+        assert dockerignored(other, ignore_file), other
+
+
+def test_solr_schema_is_ckans_with_french_elision_and_the_synonyms():
+    schema = schema_root(SOLR_SCHEMA)
+    ckan_schema = schema_root(installed_ckan_schema())
+
+    # The name and version CKAN checks at start-up are CKAN's own.
+    assert (schema.get("name"), schema.get("version")) == (
+        ckan_schema.get("name"),
+        ckan_schema.get("version"),
+    )
+    assert schema.get("name") == "ckan-2.11"
+    analyzers = text_analyzers(schema)
+    assert set(analyzers) == {"index", "query"}
+    (french,) = [
+        stage
+        for stage in dockerfile_stages(SOLR_DOCKERFILE)[1]
+        if stage["name"] == "solr-french-1"
+    ]
+    copied = copies(french["instructions"])
+    for kind, analyzer in analyzers.items():
+        tokenizer, first_filter, *_ = list(analyzer)
+        assert tokenizer.get("class") == "solr.WhitespaceTokenizerFactory", kind
+        # Elision right after the tokenizer, with the elisions the image ships.
+        assert first_filter.get("class") == "solr.ElisionFilterFactory", kind
+        assert first_filter.get("ignoreCase") == "true", kind
+        articles = first_filter.get("articles")
+        assert copied[f"{SOLR_CONFSET}/{articles}"] == (
+            "dev/solr/home/ckan/conf/lang/contractions_fr.txt"
+        )
+    # Synonyms at search time, from the synonyms file the image ships.
+    (synonyms,) = [
+        f
+        for f in analyzers["query"]
+        if f.get("class") == "solr.SynonymGraphFilterFactory"
+    ]
+    assert synonyms.get("expand") == "true"
+    assert synonyms.get("ignoreCase") == "true"
+    assert copied[f"{SOLR_CONFSET}/{synonyms.get('synonyms')}"] == (
+        "dev/solr/home/ckan/conf/synonyms.txt"
+    )
+
+
+def test_solr_schema_is_what_french_text_makes_of_the_installed_ckan_schema(
+    tmp_path,
+):
+    """docker/solr/schema.xml is generated, never edited by hand: regenerate it
+    with the command of docker/README.md when CKAN's schema changes."""
+    regenerated = tmp_path / "schema.xml"
+    shutil.copyfile(installed_ckan_schema(), regenerated)
+
+    subprocess.run([sys.executable, str(FRENCH_TEXT), str(regenerated)], check=True)
+
+    assert SOLR_SCHEMA.read_bytes() == regenerated.read_bytes(), (
+        "docker/solr/schema.xml is not what dev/solr/french_text.py makes of "
+        "CKAN's schema.xml: regenerate it (docker/README.md)"
+    )
+    # Nothing but the two elision filters added to CKAN's schema.
+    added = [
+        line
+        for line in SOLR_SCHEMA.read_text(encoding="utf-8").splitlines()
+        if "ElisionFilterFactory" in line
+    ]
+    without = "".join(
+        line
+        for line in SOLR_SCHEMA.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.strip() not in {a.strip() for a in added}
+    )
+    assert len(added) == 2
+    assert without == installed_ckan_schema().read_text(encoding="utf-8")
+    readme = (DOCKER / "README.md").read_text(encoding="utf-8")
+    command = f"python3 dev/solr/french_text.py {SOLR_SCHEMA.relative_to(REPO)}"
+    assert command in readme
+
+
+def test_solr_synonyms_and_elisions_are_those_of_the_dev_solr():
+    # One copy of each: the dev Solr's conf/, which dev/solr/solr.sh installs.
+    assert "home/ckan/conf" in (REPO / "dev" / "solr" / "solr.sh").read_text()
+    for name in ("synonyms.txt", "contractions_fr.txt"):
+        assert (DEV_SOLR_CONF / name).exists() or (
+            DEV_SOLR_CONF / "lang" / name
+        ).exists(), name
+        assert not list(DOCKER.rglob(name)), f"a second {name} under docker/"
+    synonyms = (DEV_SOLR_CONF / "synonyms.txt").read_text(encoding="utf-8")
+    assert "cantine, cantines, restauration, scolaire" in synonyms
+    contractions = (DEV_SOLR_CONF / "lang" / "contractions_fr.txt").read_text()
+    assert {"l", "d", "qu", "jusqu"} <= set(contractions.split())
+
+
+def _run_initdb(tmp_path: Path, core_exists: bool) -> subprocess.CompletedProcess[str]:
+    """Sources docker/solr/initdb.d/ as the image's run-initdb does (bash,
+    set -e), with the image's directories moved under tmp_path."""
+    confset = tmp_path / SOLR_CONFSET.lstrip("/")
+    core = tmp_path / SOLR_CORE.lstrip("/")
+    (confset / "lang").mkdir(parents=True)
+    (confset / "managed-schema").write_text("french schema")
+    (confset / "synonyms.txt").write_text("cantine, repas")
+    (confset / "lang" / "contractions_fr.txt").write_text("l\nd")
+    if core_exists:
+        (core / "conf" / "lang").mkdir(parents=True)
+        (core / "conf" / "managed-schema").write_text("ckan-solr schema")
+        (core / "conf" / "synonyms.txt").write_text("GB,gib,gigabyte")
+        (core / "conf" / "solrconfig.xml").write_text("kept")
+        (core / "data").mkdir()
+        (core / "data" / "index").write_text("index")
+    script = tmp_path / "initdb.sh"
+    script.write_text(
+        "".join(
+            path.read_text()
+            .replace(SOLR_CONFSET, str(confset))
+            .replace(SOLR_CORE, str(core))
+            for path in sorted(SOLR_INITDB.glob("*.sh"))
+        )
+    )
+    return subprocess.run(
+        ["bash", "-c", f'set -e; . "{script}"; echo sourced-to-the-end'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_solr_core_configuration_is_refreshed_from_the_image_at_start(tmp_path):
+    """The core lives in the solr_data volume, created from the configset at
+    the first start only: a volume made by an earlier image gets the French
+    configuration (and later changes of the synonyms) at the next start."""
+    result = _run_initdb(tmp_path, core_exists=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "sourced-to-the-end"
+    conf = tmp_path / SOLR_CORE.lstrip("/") / "conf"
+    assert (conf / "managed-schema").read_text() == "french schema"
+    assert (conf / "synonyms.txt").read_text() == "cantine, repas"
+    assert (conf / "lang" / "contractions_fr.txt").read_text() == "l\nd"
+    assert (conf / "solrconfig.xml").read_text() == "kept"
+    assert (conf.parent / "data" / "index").read_text() == "index"
+
+
+def test_solr_first_start_leaves_the_core_to_precreate_core(tmp_path):
+    result = _run_initdb(tmp_path, core_exists=False)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "sourced-to-the-end"
+    assert not (tmp_path / SOLR_CORE.lstrip("/")).exists()
 
 
 def test_dockerfile_plugins_are_the_compose_plugins():
