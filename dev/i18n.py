@@ -86,6 +86,13 @@ def extract() -> Catalog:
         )
     for filename, lineno, message, _comments, context in _borrowed():
         catalog.add(message, None, [(filename, lineno)], context=context)
+    # CKAN's strings of its scripts: located in the script that uses them,
+    # so that CKAN's `translation js` puts them in the scripts' translations.
+    sys.path.insert(0, str(REPO))
+    from ckanext.opendata_territoire.i18n_overrides import JS_OVERRIDES
+
+    for message, script in JS_OVERRIDES.items():
+        catalog.add(message, None, [(script, 0)])
     for path in sorted({p for folder in YAML_FILES for p in folder.rglob("*.yaml")}):
         if path.name == "config_declaration.yaml":
             continue

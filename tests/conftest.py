@@ -294,7 +294,11 @@ def free_port() -> int:
 def live_server(ckan_config, monkeypatch, request) -> Iterator[str]:
     """The portal served over HTTP on a free port, its site URL set to that
     address (download links and API addresses on the pages point to it):
-    the browser tests and data.gouv.fr's harvesters (tests/udata) use it."""
+    the browser tests and data.gouv.fr's harvesters (tests/udata) use it.
+    The scripts' translations are built first, as `ckan run` builds them."""
+    from ckan.lib.i18n import build_js_translations
+
+    build_js_translations()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     monkeypatch.setitem(ckan_config, "ckan.site_url", base_url)

@@ -79,6 +79,16 @@ def private_file(territory) -> dict[str, str]:
     }
 
 
+def new_group(territory) -> dict[str, str]:
+    """A thematic group, made by a sysadmin."""
+    group = factories.Group(user=territory["people"]["sysadmin"])
+    return {"group": group["name"]}
+
+
+def editor_a(territory) -> dict[str, str]:
+    return {"user": territory["people"]["editor_a"]["name"]}
+
+
 def new_source(territory) -> dict[str, str]:
     """A DECP harvest source of the EPCI, made by a sysadmin."""
     name = f"decp-{uuid.uuid4().hex[:10]}"
@@ -205,6 +215,16 @@ ACTIONS: dict[str, Rule] = {
         EVERYONE, {"commune": "engins", "group_by": "year"}
     ),
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
+    # CKAN's, chained to give an image on another host no display URL
+    # (third_party.py); who may call them is CKAN's rule, unchanged.
+    "organization_show": Rule(EVERYONE, {"id": "engins"}),
+    "organization_list": Rule(EVERYONE, {"all_fields": True}),
+    "organization_list_for_user": Rule(EVERYONE),
+    "group_show": Rule(EVERYONE, {"id": "{group}"}, setup=new_group),
+    "group_list": Rule(EVERYONE, {"all_fields": True}),
+    "group_list_authz": Rule(EVERYONE),
+    "user_show": Rule(EVERYONE, {"id": "{user}"}, setup=editor_a),
+    "user_list": Rule(EVERYONE),
     # CKAN's, chained: a private dataset answers 404 as a missing one does.
     "package_show": Rule(READ_A, {"id": PRIVATE}, denied_status=404),
     # ckanext-harvest's actions, chained by the harvester plugins: the

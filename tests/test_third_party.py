@@ -58,12 +58,13 @@ def pages(territory):
     from ckan.tests import factories
 
     # CKAN's factories give organizations and users a random image from
-    # picsum.photos or dummyimage.com: the territory's bodies and people
-    # here have none, as in the demo (an image given by URL is a gap, see
-    # the note of the portal issue).
-    model.Session.query(model.Group).update({"image_url": ""})
-    model.Session.query(model.User).update({"image_url": ""})
-    model.Session.commit()
+    # picsum.photos or dummyimage.com: images given by URL on another host,
+    # which the pages must not load.
+    assert (
+        model.Session.query(model.Group)
+        .filter(model.Group.image_url.like("http%"))
+        .count()
+    )
     with shared_request_context():
         dataset = factories.Dataset(
             owner_org=territory["a"]["id"],
@@ -103,6 +104,34 @@ def test_no_page_loads_anything_from_another_host(app, pages, role):
             loaded_elsewhere[path] = found
 
     assert loaded_elsewhere == {}
+
+
+def test_an_image_on_another_host_is_kept_for_the_api_not_shown(app, pages):
+    from ckan.tests import helpers
+
+    shown = helpers.call_action("organization_show", id="engins")
+    page = app.get("/organization/")
+
+    assert shown["image_url"].startswith("http")  # as its admin entered it
+    assert shown["image_display_url"] == ""
+    assert shown["image_url"] not in page.body
+    assert "placeholder-organization" in page.body
+
+
+def test_an_uploaded_image_is_shown(app, pages):
+    from ckan import model
+    from ckan.tests import helpers
+
+    model.Session.query(model.Group).filter(model.Group.name == "engins").update(
+        {"image_url": "2026-12-04-logo.png"}
+    )
+    model.Session.commit()
+
+    shown = helpers.call_action("organization_show", id="engins")
+    page = app.get("/organization/")
+
+    assert shown["image_display_url"].endswith("/uploads/group/2026-12-04-logo.png")
+    assert "/uploads/group/2026-12-04-logo.png" in page.body
 
 
 def test_users_have_no_gravatar(app, pages):

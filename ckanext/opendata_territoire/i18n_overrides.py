@@ -47,3 +47,13 @@ OVERRIDES = (
     N_("View this version"),
     ngettext("{num} Member", "{num} Members"),
 )
+
+
+# CKAN's strings used by its JavaScript modules that its French catalogue
+# leaves untranslated, with the script that uses each: dev/i18n.py records
+# that script as the string's location, which is how CKAN's `translation js`
+# (and `ckan run`) picks the strings of the scripts' translations.
+JS_OVERRIDES = {
+    "Close": "ckan/public/base/javascript/modules/confirm-action.js",
+}
+# (assets/close-label.js asks for "Close" too: extracted from there.)

@@ -43,6 +43,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "territoire")
 
     # IConfigurable
 

@@ -20,12 +20,18 @@
 #    the DataStore write user, the owner of both databases (see
 #    docker/postgres/initdb.d/): the \connect line is dropped since psql is
 #    already connected to the DataStore database.
+# 3. `ckan translation js`: the translations of the scripts (buttons and
+#    dialogs written by CKAN's JavaScript modules), which `ckan run` builds
+#    at each start and uwsgi never does: without them those strings stay in
+#    English. The extension's catalogue is merged in (its corrections win).
 
 opendata_territoire_init() {
     local ini=${CKAN_INI:-/srv/app/ckan.ini} sql
 
     echo "[opendata_territoire] ckan db upgrade (core and plugin migrations)"
     ckan -c "$ini" db upgrade || return 1
+    echo "[opendata_territoire] ckan translation js (the scripts' translations)"
+    ckan -c "$ini" translation js >/dev/null || return 1
 
     if [ -z "${CKAN_DATASTORE_WRITE_URL:-}" ] || [ -z "${CKAN_DATASTORE_READ_URL:-}" ]; then
         echo "[opendata_territoire] no DataStore URLs: permissions not checked"

@@ -8,9 +8,11 @@ the run, as test artefacts)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,21 @@ CHROMIUM_ARGS = [
 # The French accessibility standard (RGAA) builds on WCAG 2.1 AA.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("serious", "critical")
+# Where the browser may send a request: the portal, served on loopback.
+OWN_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _untranslated_module():
+    """dev/untranslated.py, the scan for English left on French pages."""
+    if "untranslated" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "untranslated", REPO / "dev" / "untranslated.py"
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["untranslated"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["untranslated"]
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +69,9 @@ def browser() -> Iterator[Any]:
 
 class Journey:
     """One user's browser tab: visits pages, checks each one with axe and
-    keeps a screenshot of every step."""
+    for English left on it (as rendered, scripts included), keeps a
+    screenshot of every step, and records every request the browser sends
+    to another host than the portal's."""
 
     def __init__(self, page: Any, base_url: str, folder: Path) -> None:
         self.page = page
@@ -60,6 +79,18 @@ class Journey:
         self.folder = folder
         self.steps = 0
         self.violations: dict[str, list[dict[str, Any]]] = {}
+        self.english: dict[str, list[str]] = {}
+        self.elsewhere: list[str] = []
+        page.on("request", self._record)
+
+    def _record(self, request: Any) -> None:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and (
+            url.hostname not in OWN_HOSTS
+        ):
+            self.elsewhere.append(f"{request.method} {request.url}")
 
     def go(self, path: str) -> Any:
         response = self.page.goto(self.base_url + path)
@@ -77,6 +108,11 @@ class Journey:
             full_page=True,
             timeout=60_000,
         )
+        content = self.page.content()
+        found = _untranslated_module().untranslated(content)
+        if found:
+            self.english[f"{name} ({self.page.url})"] = sorted(found)
+            (self.folder / f"{self.steps:02d}-{slug}.html").write_text(content)
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
@@ -104,9 +140,14 @@ class Journey:
         self.page.wait_for_load_state("networkidle")
 
     def assert_accessible(self) -> None:
+        """At the end of a journey: axe found nothing serious, no step showed
+        English, and no request left the machine."""
         report = json.dumps(self.violations, indent=2, ensure_ascii=False)
         (self.folder / "axe-violations.json").write_text(report, encoding="utf-8")
         assert not self.violations, report
+        english = json.dumps(self.english, indent=2, ensure_ascii=False)
+        assert not self.english, english
+        assert self.elsewhere == []
 
 
 @pytest.fixture

@@ -107,6 +107,15 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     assert response.status == 200
     assert "2024-0001" in response.text()
 
+    # The contracts table, previewed with French column labels.
+    page.click("a.heading:has-text('Contrats, une ligne chacun')")
+    page.wait_for_load_state("networkidle")
+    frame = page.frame_locator("iframe[title='Aperçu des données']")
+    frame.locator("td:has-text('2024-0001')").first.wait_for()
+    admin.step("contracts table preview")
+    headers = [" ".join(h.split()) for h in frame.locator("thead th").all_inner_texts()]
+    assert "Objet" in headers and "Acheteur" in headers, headers
+
     # The observatory of the territory, filled by the harvest.
     admin.go("/")
     page.click("a[href$='/observatory']")

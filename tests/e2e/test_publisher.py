@@ -1,8 +1,9 @@
 """A commune's editor starts open data in the browser: the guide, part of the
 readiness checklist, a first dataset created with the form (the licence
 chooser, the national schema it follows), a file that fails the schema, its
-report read, the file fixed and published; an editor of another commune
-cannot touch it.
+report read (in French, offline: schema.data.gouv.fr cannot be reached, the
+snapshot shipped with the extension is used), the file fixed and published;
+an editor of another commune cannot touch it.
 
 The validation job the upload queues is run by a real RQ worker in the test
 process, as the jobs worker of `make demo` would."""
@@ -14,12 +15,17 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from tests.factories import dataset_fields
-from tests.quality.conftest import FIXTURES, run_jobs, schema_catalogue  # noqa: F401
+from tests.quality.conftest import (  # noqa: F401 (fixtures)
+    FIXTURES,
+    run_jobs,
+    schema_catalogue,
+    schemas_offline,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "clean_queues")
 
 
-@pytest.mark.usefixtures("schema_catalogue")
+@pytest.mark.usefixtures("schemas_offline")
 def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     journey, territory
 ):
@@ -83,9 +89,11 @@ def test_an_editor_follows_the_guide_answers_the_checklist_and_publishes(
     assert "Non conforme au schéma « Délibérations »" in report
     assert "n'est pas une date" in report
     assert "Écrivez les dates au format AAAA-MM-JJ" in report
+    # Offline: the schema came from the snapshot shipped with the extension.
+    assert "copie du schéma national livrée avec le portail" in report, report
 
     # Fixed in the spreadsheet, sent again.
-    page.click("a:has-text('Editer la ressource')")
+    page.click("a:has-text('Modifier la ressource')")
     page.wait_for_load_state("networkidle")
     remove = page.locator(".image-upload .btn-remove, a:has-text('Retirer')")
     if remove.count():

@@ -80,6 +80,15 @@ def schema_catalogue(httpserver, ckan_config, monkeypatch):
     return httpserver
 
 
+@pytest.fixture
+def schemas_offline(schema_catalogue):
+    """schema.data.gouv.fr answering nothing but errors, as on a machine
+    without internet: the shipped snapshot of the SCDL schemas is used."""
+    schema_catalogue.clear_all_handlers()
+    schema_catalogue.expect_request("/schemas.json").respond_with_data("", status=503)
+    return schema_catalogue
+
+
 def run_jobs() -> int:
     """Run the queued background jobs with a real RQ worker on the real Redis
     (in this process, until the queue is empty); the number of jobs run."""

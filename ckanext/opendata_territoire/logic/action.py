@@ -1,6 +1,7 @@
 """Every `territoire_*` action of the action API, gathered from the feature
 folders (each feature module lists its actions in ``__all__``)."""
 
+from ckanext.opendata_territoire import third_party as _third_party
 from ckanext.opendata_territoire.licences import actions as _licences
 from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
 from ckanext.opendata_territoire.observatory import actions as _observatory
@@ -11,6 +12,7 @@ from ckanext.opendata_territoire.quality import actions as _quality
 from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
+from ckanext.opendata_territoire.third_party import *  # noqa: F403
 from ckanext.opendata_territoire.usage import actions as _usage
 from ckanext.opendata_territoire.usage.actions import *  # noqa: F403
 
@@ -21,4 +23,5 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_third_party.__all__,
 ]

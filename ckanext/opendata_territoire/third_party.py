@@ -1,0 +1,72 @@
+"""No page makes a visitor's browser call another host (privacy: a public
+body's portal does not tell a third party who reads what; and a page does
+not wait on a host it cannot reach).
+
+Gravatar is off in the configuration. What remains is an organization's,
+group's or user's image given by URL on another host (CKAN's form accepts
+one): the actions that feed the pages give it no display URL, so the pages
+show the placeholder; ``image_url`` itself is kept, for the API and for the
+edit form. An uploaded image, or one on the portal's own host, is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.plugins.toolkit as tk
+
+__all__ = [
+    "group_list",
+    "group_list_authz",
+    "group_show",
+    "organization_list",
+    "organization_list_for_user",
+    "organization_show",
+    "user_list",
+    "user_show",
+]
+
+
+def shown_here(url: str) -> bool:
+    """Whether the browser would load ``url`` from the portal itself."""
+    host = urlsplit(url).netloc
+    if not host:
+        return not url.startswith("//")
+    own = urlsplit(str(tk.config.get("ckan.site_url") or "")).netloc
+    return host == own
+
+
+def without_outside_image(found: Any) -> Any:
+    """The dict (or each dict of a list) without a display URL on another
+    host."""
+    if isinstance(found, list):
+        for item in found:
+            without_outside_image(item)
+    elif isinstance(found, dict):
+        url = str(found.get("image_display_url") or "")
+        if url and not shown_here(url):
+            found["image_display_url"] = ""
+    return found
+
+
+def _chained(name: str) -> Any:
+    @tk.chained_action
+    def action(next_action: Any, context: dict[str, Any], data_dict: Any) -> Any:
+        return without_outside_image(next_action(context, data_dict))
+
+    action.__name__ = name
+    action.__doc__ = (
+        f"CKAN's {name}, an image on another host given no display URL "
+        "(ckanext.opendata_territoire.third_party)."
+    )
+    return action
+
+
+group_list = _chained("group_list")
+group_list_authz = _chained("group_list_authz")
+group_show = _chained("group_show")
+organization_list = _chained("organization_list")
+organization_list_for_user = _chained("organization_list_for_user")
+organization_show = _chained("organization_show")
+user_list = _chained("user_list")
+user_show = _chained("user_show")
