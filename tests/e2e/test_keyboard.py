@@ -81,6 +81,16 @@ def test_the_dataset_form_and_the_licence_chooser_work_with_the_keyboard(
     assert page.input_value("#field-license_id") == "odc-odbl"
     assert page.input_value("#field-title") == "Menus de la cantine"
 
+    # Themes are checkboxes; the fee's fields show only when a fee applies.
+    page.check("#field-theme-EDUC")
+    assert not page.is_visible("#field-reuse_fee_basis")
+    assert not page.is_visible("#field-reuse_fee_terms")
+    page.select_option("#field-reuse_fee", "fee")
+    assert page.is_visible("#field-reuse_fee_basis")
+    editor.step("a fee chosen: its fields shown")
+    page.select_option("#field-reuse_fee", "free")
+    assert not page.is_visible("#field-reuse_fee_basis")
+
     # On to saving, still with the keyboard.
     page.select_option("#field-personal_data", "none")
     tab_through(page, "button.btn-primary[name=save]", limit=120)

@@ -142,11 +142,15 @@ def test_the_edit_form_shows_every_saved_value(app, secretary):
             assert element.get_text() == value, field
         elif field != "tag_string":
             assert element["value"] == value, field
-    themes = form.find("select", attrs={"name": "theme"})
-    assert [o["value"] for o in themes.find_all("option", selected=True)] == [
-        "GOVE",
-        "REGI",
-    ]
+    # The themes: a checkbox each, under the field's legend.
+    themes = form.find_all("input", attrs={"name": "theme", "type": "checkbox"})
+    assert len(themes) >= 13
+    assert [t["value"] for t in themes if t.has_attr("checked")] == ["GOVE", "REGI"]
+    legend = form.find("fieldset", id="field-theme").find("legend")
+    assert legend.get_text(strip=True) == "Thèmes"
+    # The fee's select asks the script that hides the fee's fields when free.
+    fee = form.find("select", attrs={"name": "reuse_fee"})
+    assert fee["data-module"] == "territoire-fee-fields"
     # One labelled text box holds the codes, separated by commas.
     insee = form.find_all("input", attrs={"name": "spatial_insee"})
     assert [i["value"] for i in insee] == ["38153, 243801024"]
