@@ -392,9 +392,8 @@ def test_solr_is_built_from_docker_solr_dockerfile():
     # Named after the project, never pulled from a registry.
     assert solr["image"].startswith("opendata-territoire-solr:")
     assert solr["pull_policy"] == "build"
-    # SOLR_FRENCH without a value: docker/.env's or the shell's when set
-    # there, otherwise the Dockerfile's default.
-    assert build["args"] == ["SOLR_FRENCH"]
+    # SOLR_FRENCH from docker/.env or the shell, 1 (French search) by default.
+    assert build["args"] == {"SOLR_FRENCH": "${SOLR_FRENCH:-1}"}
     # The index stays in its volume, the core and the healthcheck are CKAN's.
     assert ("solr_data", "/var/solr") in mounts(solr)
     assert "/solr/ckan/admin/ping" in " ".join(solr["healthcheck"]["test"])
