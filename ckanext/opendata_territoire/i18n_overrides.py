@@ -46,6 +46,7 @@ OVERRIDES = (
     N_("Username or Email"),
     N_("View this version"),
     ngettext("{num} Member", "{num} Members"),
+    ngettext("{count} member", "{count} members"),
 )
 
 
