@@ -47,6 +47,21 @@ OVERRIDES = (
     N_("View this version"),
     ngettext("{num} Member", "{num} Members"),
     ngettext("{count} member", "{count} members"),
+    # The DataTables preview (ckanext-datatablesview) and its view form.
+    N_("Refit"),
+    N_("List view/Responsive display"),
+    N_("Ellipsis length"),
+    N_(
+        "Length at which data will be truncated with an ellipsis for display. "
+        "Set to zero for no truncation, and for data to be wrapped at column "
+        "name width instead."
+    ),
+    N_("Date format"),
+    N_(
+        'Moment.js date format to use for displaying dates (see <a href="https://'
+        'devhints.io/moment#formatting-1" target="_blank">Moment.js cheatsheet</a>).'
+        " If <b>NONE</b>, the raw timestamp value will be shown."
+    ),
 )
 
 
@@ -54,7 +69,24 @@ OVERRIDES = (
 # leaves untranslated, with the script that uses each: dev/i18n.py records
 # that script as the string's location, which is how CKAN's `translation js`
 # (and `ckan run`) picks the strings of the scripts' translations.
+DATATABLES = "ckanext/datatablesview/assets/datatablesview.js"
 JS_OVERRIDES = {
     "Close": "ckan/public/base/javascript/modules/confirm-action.js",
+    # The buttons and messages of the DataTables preview.
+    "Print": DATATABLES,
+    "seconds": DATATABLES,
+    "Double-click to reset filters": DATATABLES,
+    "Table/List toggle": DATATABLES,
+    "Copy to clipboard": DATATABLES,
+    "Toggle column visibility": DATATABLES,
+    "Restore visibility": DATATABLES,
+    "Show all": DATATABLES,
+    "Show none": DATATABLES,
+    "Filtered": DATATABLES,
+    "Filtered download": DATATABLES,
+    "Share current view": DATATABLES,
+    "Copied deeplink to clipboard": DATATABLES,
+    "Sort": DATATABLES,
+    "Press SHIFT key while clicking on\nsort control for multi-column sort": DATATABLES,
 }
 # (assets/close-label.js asks for "Close" too: extracted from there.)

@@ -109,7 +109,12 @@ class Journey:
             timeout=60_000,
         )
         content = self.page.content()
-        found = _untranslated_module().untranslated(content)
+        scan = _untranslated_module().untranslated
+        found = scan(content)
+        # The previews' frames (the DataTables view) too.
+        for frame in self.page.frames[1:]:
+            if frame.url.startswith(self.base_url):
+                found |= scan(frame.content())
         if found:
             self.english[f"{name} ({self.page.url})"] = sorted(found)
             (self.folder / f"{self.steps:02d}-{slug}.html").write_text(content)
