@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "api-guide": ("/guide-api", False),
     "deliberations": ("/dataset/deliberations-villard-de-lans", False),
     "harvest-source-form": ("/harvest/new", True),
+    "about": ("/about", False),
 }
 
 
