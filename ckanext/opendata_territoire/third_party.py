@@ -49,12 +49,56 @@ def without_outside_image(found: Any) -> Any:
     return found
 
 
+# Keys CKAN reads as text before validating them: a number or a list there
+# was a server error (tests/test_input_robustness.py).
+TEXTS = ("id", "user", "q", "sort", "permission", "type")
+
+
+# Flags CKAN reads with asbool: "" or a number there was a server error.
+FLAGS = (
+    "all_fields",
+    "include_dataset_count",
+    "include_datasets",
+    "include_extras",
+    "include_followers",
+    "include_groups",
+    "include_member_count",
+    "include_num_followers",
+    "include_plugin_extras",
+    "include_tags",
+    "include_users",
+)
+BOOLEAN_WORDS = {"true", "false", "1", "0", "yes", "no", "on", "off"}
+
+
+def _check_texts(data_dict: Any) -> None:
+    if not isinstance(data_dict, dict):
+        return
+    errors = {
+        key: [tk._("Must be a text.")]
+        for key in TEXTS
+        if data_dict.get(key) is not None and not isinstance(data_dict[key], str)
+    }
+    for key in FLAGS:
+        value = data_dict.get(key)
+        if value is not None and not (
+            isinstance(value, bool)
+            or (isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS)
+        ):
+            errors[key] = [tk._("Must be true or false.")]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
 def _chained(name: str) -> Any:
     @tk.chained_action
     def action(next_action: Any, context: dict[str, Any], data_dict: Any) -> Any:
+        _check_texts(data_dict)
         return without_outside_image(next_action(context, data_dict))
 
     action.__name__ = name
+    # Read-only, as CKAN's: callable with GET.
+    action.side_effect_free = True  # type: ignore[attr-defined]
     action.__doc__ = (
         f"CKAN's {name}, an image on another host given no display URL "
         "(ckanext.opendata_territoire.third_party)."

@@ -1,9 +1,11 @@
 """The EPCI's data administrator in the browser: creates the organizations
-of the member communes from the territory dashboard, declares the territory's
-procurement harvest (a data.gouv.fr dataset, here a local server answering
-like it), starts it, watches the job until it has published each commune's
-contracts, opens a commune's procurement dataset and its CSV file, then the
-territory's procurement observatory and its CSV export.
+of the member communes from the territory dashboard, enters a commune's
+number of agents there, declares the territory's procurement harvest from
+the preset of a national source (a data.gouv.fr dataset, here a local server
+answering like it), starts it, watches the job until it has published each
+commune's contracts, opens a commune's procurement dataset, its CSV file and
+the preview of its contracts table, then the territory's procurement
+observatory and its CSV export for French spreadsheets.
 
 The harvest's queues are worked in the test process, stage by stage, as the
 gather and fetch workers of `make demo` would."""
@@ -66,22 +68,41 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     ]
     assert len(members) == 6  # the CCMV's six communes
 
+    # The number of agents of a commune, entered on the dashboard: whether
+    # it must publish is then known.
+    admin.go("/organization/ccmv/dashboard")
+    page.click("details.territoire-agents-form >> nth=0")
+    form = page.locator("details.territoire-agents-form form").first
+    form.locator("input[name=agents_count]").fill("62")
+    form.locator("input[name=agents_count_date]").fill("2025-01-01")
+    form.locator("input[name=agents_count_source]").fill("bilan social 2024")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    admin.step("number of agents entered")
+    assert "62 agents" in page.inner_text("table")
+
+    # The harvest source, from the preset of the national JSON files: the
+    # form comes filled (type, configuration with the territory's buyers,
+    # the EPCI as owner); the URL here is the local data.gouv.fr.
     admin.go("/harvest/new")
     admin.step("new harvest source")
-    page.fill("#field-url", f"{datagouv.url}/fr/datasets/{SLUG}/")
-    page.fill("#field-title", "Marchés publics du territoire")
-    page.check("input[name=source_type][value=decp]")
-    # Their only organization, the EPCI's, is the owner the form offers.
+    page.click("a:has-text('Fichiers JSON consolidés du ministère')")
+    page.wait_for_load_state("networkidle")
+    admin.step("preset chosen")
+    assert page.is_checked("input[name=source_type][value=decp]")
+    assert '"buyers": [' in page.input_value("#field-config")
     assert page.input_value("#field-organizations") == territory["epci"]["id"]
+    page.fill("#field-url", f"{datagouv.url}/fr/datasets/{SLUG}/")
     page.click("#save")
     page.wait_for_load_state("networkidle")
     admin.step("source created")
-    name = "marches-publics-du-territoire"  # from the title
+    name = "decp-fichiers-json"  # the preset's
     source = helpers.call_action("harvest_source_show", id=name)
     assert source["source_type"] == "decp"
     assert source["owner_org"] == territory["epci"]["id"]
+    assert source["frequency"] == "WEEKLY"
 
-    admin.go("/harvest/admin/marches-publics-du-territoire")
+    admin.go(f"/harvest/admin/{name}")
     admin.step("source administration")
     page.click("a[href*='/harvest/refresh/']")
     page.click(".modal-footer .btn-primary")  # CKAN's confirmation dialog
@@ -89,8 +110,8 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     admin.step("harvest started")
     assert page.locator(".alert-success, .flash-messages .alert").count() == 1
 
-    work_the_queues("marches-publics-du-territoire")
-    admin.go("/harvest/marches-publics-du-territoire/job/last")
+    work_the_queues(name)
+    admin.go(f"/harvest/{name}/job/last")
     admin.step("harvest finished")
     body = page.inner_text("body")
     assert "Finished" in body or "Terminé" in body, body[:2000]
@@ -128,6 +149,9 @@ def test_the_epci_admin_harvests_the_territorys_procurement_data(
     export = page.request.get(admin.base_url + csv_link.first.get_attribute("href"))
     assert export.status == 200
     assert "text/csv" in export.headers["content-type"]
-    assert len(export.text().strip().splitlines()) >= 2  # a header and figures
+    lines = export.text().lstrip("\ufeff").strip().splitlines()
+    assert len(lines) >= 2  # a header and figures
+    # For French spreadsheets: ";" between French column names.
+    assert ";" in lines[0] and "," not in lines[0], lines[0]
 
     admin.assert_accessible()

@@ -1,5 +1,8 @@
-"""An anonymous reuser finds a dataset with the facets, opens it, reads the
-reuse mention, downloads its file and calls the API the page points to."""
+"""An anonymous reuser finds a dataset with the facets and with the words
+of the trade ("restauration scolaire" finds the canteen's menus through the
+French synonyms), opens it, reads the reuse mention, downloads its file,
+calls the API the page points to and follows the API guide's live
+examples."""
 
 from __future__ import annotations
 
@@ -76,5 +79,21 @@ def test_a_reuser_searches_opens_downloads_and_calls_the_api(
     answer = page.request.get(api_url).json()
     assert answer["result"]["title"] == "Délibérations du conseil municipal"
     assert answer["result"]["resources"][0]["name"] == "Délibérations 2025"
+
+    # The API guide, from the dataset's page: its examples answer, no token.
+    page.click("#api a:has-text('Guide de l')")
+    page.wait_for_load_state("networkidle")
+    reuser.step("API guide")
+    example = page.get_attribute("a[href*='fq=organization']", "href")
+    found = page.request.get(example).json()
+    assert found["success"] is True
+    assert found["result"]["count"] >= 1
+    ttl = page.get_attribute("a[href$='.ttl']", "href")
+    assert "dcat:Dataset" in page.request.get(ttl).text()
+
+    # Searching with the words of the trade: French synonyms and elision.
+    reuser.go("/dataset/?q=restauration+scolaire")
+    reuser.step("search with a synonym")
+    assert "Menus de la cantine" in page.inner_text("#content")
 
     reuser.assert_accessible()
