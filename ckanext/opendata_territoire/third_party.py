@@ -98,7 +98,7 @@ def _chained(name: str) -> Any:
 
     action.__name__ = name
     # Read-only, as CKAN's: callable with GET.
-    action.side_effect_free = True  # type: ignore[attr-defined]
+    action.side_effect_free = True
     action.__doc__ = (
         f"CKAN's {name}, an image on another host given no display URL "
         "(ckanext.opendata_territoire.third_party)."
