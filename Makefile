@@ -1,10 +1,21 @@
 # The two commands (see README):
 #   make demo   set everything up and serve the demo portal on http://127.0.0.1:5000
 #   make test   set everything up and run the whole suite (what CI runs)
-.PHONY: demo test setup services-start services-stop services-status lint format i18n lock bench
+.PHONY: demo serve serve-stop serve-status test setup services-start services-stop services-status lint format i18n lock bench
 
 demo:
 	bash dev/demo.sh
+
+# The demo served as in production: uwsgi behind nginx, the workers under
+# supervisor (dev/serve.sh; README "Serving as in production").
+serve:
+	bash dev/serve.sh
+
+serve-stop:
+	bash dev/serve.sh stop
+
+serve-status:
+	bash dev/serve.sh status
 
 test:
 	bash dev/test.sh

@@ -14,9 +14,21 @@ exists) and any extra path given with `--path`. The run is bounded in time
 
 It prints, per kind of request and overall: requests, throughput, latency
 p50/p95/p99 and errors (an HTTP status of 400 or more, or no answer). Exit
-code 1 when there was any error. The test suite runs it briefly against a
-live server (tests/test_load.py); the full run is a benchmark recorded in
-bench/RESULTS.md.
+code 1 when there was any error.
+
+Side by side (`make serve` against the development server, say):
+
+    .dev/venv/bin/python bench/load.py --clients 16 --duration 60 \
+        --compare "make serve=http://127.0.0.1:5000" \
+        --compare "development server=http://127.0.0.1:5001"
+
+runs the same load against each portal in turn (one after the other: on
+one machine, at the same time they would share the cores), prints each
+report, then one table: requests/s, overall and dataset page p95, errors,
+and each portal's throughput against the last one's.
+
+The test suite runs it briefly against a live server (tests/test_load.py);
+the full run is a benchmark recorded in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -202,12 +214,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int)
     parser.add_argument("--path", action="append", default=[], help="extra path")
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="a portal of a side-by-side run (repeat: the last is the reference)",
+    )
     args = parser.parse_args(argv)
+    if args.compare:
+        portals = [item.split("=", 1) for item in args.compare]
+        results = {}
+        for name, url in portals:
+            print(f"[load] {name}: {url}", file=sys.stderr, flush=True)
+            results[name] = run(
+                url, args.clients, args.duration, args.max_requests, args.path
+            )
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            for name, result in results.items():
+                print(f"\n### {name}\n\n{format_report(result)}")
+            print("\n" + format_comparison(results))
+        return 1 if any(r["overall"]["errors"] for r in results.values()) else 0
     result = run(
         args.base_url, args.clients, args.duration, args.max_requests, args.path
     )
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 1 if result["overall"]["errors"] else 0
+
+
+def format_comparison(results: dict[str, dict[str, Any]]) -> str:
+    """One line a portal; the throughput against the last portal's."""
+    reference = list(results.values())[-1]["overall"]["per_second"] or 1.0
+    lines = [
+        "| portal | req/s | x last | p95 ms | dataset page p95 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, result in results.items():
+        overall = result["overall"]
+        page = result["kinds"].get("dataset page", {}).get("p95_ms", "")
+        lines.append(
+            f"| {name} | {overall['per_second']} | "
+            f"{overall['per_second'] / reference:.1f} | {overall['p95_ms']} | "
+            f"{page} | {overall['errors']} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 say "resolving in a fresh virtualenv ($tmp)"
 "${PYTHON:-python3}" -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install --quiet "pip==26.3"
-"$tmp/venv/bin/pip" install --quiet "$REPO_DIR[ckan,test]"
+"$tmp/venv/bin/pip" install --quiet "$REPO_DIR[ckan,test,serve]"
 {
     echo "# Every resolved dependency, frozen by dev/lock.sh (make lock)."
     echo "# Used as a pip constraint file by dev/setup.sh and docker/Dockerfile."

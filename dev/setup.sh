@@ -26,6 +26,7 @@ DEBIAN_PACKAGES=(
     python3-venv python3-dev gcc libmagic1
     curl ca-certificates
     chromium
+    nginx
 )
 # Node.js and npm only when the machine has no npm of its own.
 command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)
@@ -77,7 +78,7 @@ install_python() {
     {
         "$VENV_DIR/bin/python" -m pip install --quiet "pip==$PIP_VERSION"
         "$VENV_DIR/bin/python" -m pip install --quiet --constraint "$REPO_DIR/requirements.lock" \
-            --editable "$REPO_DIR[ckan,test]"
+            --editable "$REPO_DIR[ckan,test,serve]"
     } >"$LOG_DIR/pip.log" 2>&1 || {
         show_log_tail "$LOG_DIR/pip.log"
         die "pip install failed (log: $LOG_DIR/pip.log)"

@@ -857,3 +857,22 @@ def test_the_loader_refuses_what_the_specification_refuses(tmp_path):
 
     assert result.returncode == 1
     assert "servicez" in result.stderr
+
+
+def test_the_web_container_runs_uwsgi_with_the_settings_make_serve_uses():
+    """One source of uwsgi settings: deploy/uwsgi.ini, copied into the image
+    and passed to uwsgi by the compose file, and read by `make serve`'s
+    supervisor configuration."""
+    assert (
+        "COPY",
+        "--chown=ckan-sys:ckan-sys deploy/uwsgi.ini /srv/app/uwsgi.ini",
+    ) in dockerfile_instructions()
+    assert not dockerignored("deploy/uwsgi.ini", DOCKER / "Dockerfile.dockerignore")
+    options = environment(services()[WEB])["EXTRA_UWSGI_OPTS"].split()
+    assert options[:2] == ["--ini", "/srv/app/uwsgi.ini"]
+    supervisor = (REPO / "deploy" / "supervisord.conf.in").read_text()
+    assert "--ini @REPO_DIR@/deploy/uwsgi.ini" in supervisor
+    settings = configparser.ConfigParser()
+    settings.read(REPO / "deploy" / "uwsgi.ini")
+    assert settings["uwsgi"]["master"] == "true"
+    assert settings["uwsgi"]["lazy-apps"] == "true"

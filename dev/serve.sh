@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Serves the demo portal the way production does: CKAN under uwsgi (several
+# workers) behind nginx, which serves the static files and keeps anonymous
+# pages for the time CKAN allows; the jobs worker, the harvest gather and
+# fetch consumers and the harvest schedule, all under supervisor. Sessions
+# are CKAN's signed cookies: any web worker reads them.
+#
+#   dev/serve.sh            set up (as `make demo` does), start, check, return
+#   dev/serve.sh check      check that every kind of worker answers
+#   dev/serve.sh status     supervisor's view of the processes
+#   dev/serve.sh stop       stop them (the services stay up)
+#
+# Settings (environment): SERVE_PORT (nginx, default 5000), SERVE_PROCESSES
+# (uwsgi workers, default twice the cores), SERVE_FETCH_CONSUMERS (default 2),
+# SERVE_CACHE_SECONDS (how long nginx may keep an anonymous page, CKAN's
+# ckan.cache_expires; default 60, 0 for none). The uwsgi settings are
+# deploy/uwsgi.ini, shared with the Docker image.
+set -euo pipefail
+_TAG=serve
+# shellcheck source=dev/env.sh
+source "$(dirname "$0")/env.sh"
+
+SERVE_PORT=${SERVE_PORT:-5000}
+SERVE_PROCESSES=${SERVE_PROCESSES:-$(($(nproc) * 2))}
+SERVE_FETCH_CONSUMERS=${SERVE_FETCH_CONSUMERS:-2}
+SERVE_CACHE_SECONDS=${SERVE_CACHE_SECONDS:-60}
+SERVE_DIR=$RUN_DIR/serve
+SERVE_INI=$DEV_DIR/serve.ini
+SUPERVISORCTL=("$VENV_DIR/bin/supervisorctl" -c "$SERVE_DIR/supervisord.conf")
+
+running() { [ -S "$SERVE_DIR/supervisor.sock" ] && "${SUPERVISORCTL[@]}" pid >/dev/null 2>&1; }
+
+render() {
+    local template=$1 output=$2 user_line=""
+    # nginx's workers run as the user who owns the files they serve.
+    [ "$(id -u)" = 0 ] && user_line="user root;"
+    sed -e "s|@SERVE_DIR@|$SERVE_DIR|g" -e "s|@LOG_DIR@|$LOG_DIR|g" \
+        -e "s|@LISTEN@|127.0.0.1:$SERVE_PORT|g" -e "s|@USER@|$user_line|g" \
+        -e "s|@CKAN_PUBLIC@|$CKAN_PUBLIC|g" -e "s|@STORAGE@|$STORAGE|g" \
+        -e "s|@VENV_DIR@|$VENV_DIR|g" -e "s|@REPO_DIR@|$REPO_DIR|g" \
+        -e "s|@CKAN_BIN@|$CKAN_BIN|g" -e "s|@INI@|$SERVE_INI|g" \
+        -e "s|@PROCESSES@|$SERVE_PROCESSES|g" \
+        -e "s|@FETCH_CONSUMERS@|$SERVE_FETCH_CONSUMERS|g" \
+        "$template" >"$output.tmp"
+    mv "$output.tmp" "$output"
+}
+
+check() {
+    "$VENV_DIR/bin/python" "$REPO_DIR/dev/serve_check.py" --url "http://127.0.0.1:$SERVE_PORT" \
+        --ini "$SERVE_INI" --fetch-consumers "$SERVE_FETCH_CONSUMERS"
+}
+
+case "${1:-start}" in
+    stop)
+        if running; then
+            say "stopping supervisor and its processes"
+            "${SUPERVISORCTL[@]}" shutdown >/dev/null
+            for _ in $(seq 1 60); do running || break; sleep 0.5; done
+        else
+            say "not running"
+        fi
+        exit 0
+        ;;
+    status)
+        running || die "not running (dev/serve.sh starts it)"
+        "${SUPERVISORCTL[@]}" status
+        exit $?
+        ;;
+    check)
+        check
+        exit $?
+        ;;
+    start) ;;
+    *) die "usage: dev/serve.sh [start|check|status|stop]" ;;
+esac
+
+started=$(date +%s)
+running && die "already running: dev/serve.sh stop first"
+# The demo's data, services and configuration, with its site URL on nginx's
+# port (make demo's development server is not started).
+DEMO_PORT=$SERVE_PORT bash "$REPO_DIR/dev/demo.sh" --no-serve
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || die "nginx is missing: dev/setup.sh installs it"
+[ -x "$VENV_DIR/bin/uwsgi" ] || die "uwsgi is missing: dev/setup.sh installs it"
+
+say "configuration $SERVE_INI (the demo's, anonymous pages cacheable ${SERVE_CACHE_SECONDS} s)"
+cp "$DEV_DIR/demo.ini" "$SERVE_INI.tmp"
+if [ "$SERVE_CACHE_SECONDS" -gt 0 ]; then
+    "$CKAN_BIN" config-tool "$SERVE_INI.tmp" "ckan.cache_enabled = true" \
+        "ckan.cache_expires = $SERVE_CACHE_SECONDS" >/dev/null
+fi
+mv "$SERVE_INI.tmp" "$SERVE_INI"
+
+CKAN_PUBLIC=$("$VENV_DIR/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "public"))')
+STORAGE=$(sed -n 's/^ckan.storage_path *= *//p' "$SERVE_INI")
+mkdir -p "$SERVE_DIR"/nginx/{body,proxy,fastcgi,uwsgi,scgi,cache}
+render "$REPO_DIR/deploy/nginx.conf.in" "$SERVE_DIR/nginx.conf"
+render "$REPO_DIR/deploy/supervisord.conf.in" "$SERVE_DIR/supervisord.conf"
+/usr/sbin/nginx -t -c "$SERVE_DIR/nginx.conf" >"$LOG_DIR/nginx-test.log" 2>&1 || {
+    show_log_tail "$LOG_DIR/nginx-test.log"
+    die "nginx refuses its configuration ($SERVE_DIR/nginx.conf)"
+}
+
+# What `ckan run` does at each start and uwsgi never does: the scripts'
+# translations; and the web assets built once, for nginx to serve.
+say "building the scripts' translations and the web assets"
+"$CKAN_BIN" -c "$SERVE_INI" translation js >>"$LOG_DIR/serve-setup.log" 2>&1 \
+    || die "ckan translation js failed (log: $LOG_DIR/serve-setup.log)"
+"$CKAN_BIN" -c "$SERVE_INI" asset build >>"$LOG_DIR/serve-setup.log" 2>&1 \
+    || warn "ckan asset build failed: CKAN builds the assets at the first request (log: $LOG_DIR/serve-setup.log)"
+
+say "starting supervisor: uwsgi ($SERVE_PROCESSES workers), nginx on 127.0.0.1:$SERVE_PORT, jobs, harvest gather, $SERVE_FETCH_CONSUMERS harvest fetch, harvest schedule"
+"$VENV_DIR/bin/supervisord" -c "$SERVE_DIR/supervisord.conf"
+ready=0
+for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$SERVE_PORT/api/3/action/status_show" 2>/dev/null; then
+        ready=1
+        break
+    fi
+    sleep 0.5
+done
+if [ "$ready" != 1 ]; then
+    "${SUPERVISORCTL[@]}" status || true
+    show_log_tail "$LOG_DIR/serve-web.log"
+    die "the portal does not answer on 127.0.0.1:$SERVE_PORT (logs: $LOG_DIR/serve-*.log)"
+fi
+check || die "a worker does not answer (dev/serve.sh status; logs: $LOG_DIR/serve-*.log)"
+
+cat <<EOF
+
+  Portail (uwsgi + nginx) : http://127.0.0.1:$SERVE_PORT   (prêt en $(($(date +%s) - started)) s)
+  Administrateur          : admin
+  Mot de passe            : $(cat "$DEV_DIR/demo-admin-password")
+  Processus               : dev/serve.sh status   (arrêt : make serve-stop)
+  Journaux                : $LOG_DIR/serve-*.log, nginx-access.log, nginx-error.log
+
+EOF
