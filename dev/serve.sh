@@ -92,6 +92,8 @@ mv "$SERVE_INI.tmp" "$SERVE_INI"
 
 CKAN_PUBLIC=$("$VENV_DIR/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "public"))')
 STORAGE=$(sed -n 's/^ckan.storage_path *= *//p' "$SERVE_INI")
+# A new start may change what is cacheable: nginx's cache starts empty.
+rm -rf "$SERVE_DIR/nginx/cache"
 mkdir -p "$SERVE_DIR"/nginx/{body,proxy,fastcgi,uwsgi,scgi,cache}
 render "$REPO_DIR/deploy/nginx.conf.in" "$SERVE_DIR/nginx.conf"
 render "$REPO_DIR/deploy/supervisord.conf.in" "$SERVE_DIR/supervisord.conf"
