@@ -41,6 +41,7 @@ render() {
         -e "s|@CKAN_BIN@|$CKAN_BIN|g" -e "s|@INI@|$SERVE_INI|g" \
         -e "s|@PROCESSES@|$SERVE_PROCESSES|g" \
         -e "s|@FETCH_CONSUMERS@|$SERVE_FETCH_CONSUMERS|g" \
+        -e "s|@CACHE_ZONE@|$([ "$SERVE_CACHE_SECONDS" -gt 0 ] && echo ckan || echo off)|g" \
         "$template" >"$output.tmp"
     mv "$output.tmp" "$output"
 }
