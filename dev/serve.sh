@@ -71,8 +71,28 @@ case "${1:-start}" in
         check
         exit $?
         ;;
+    configtest)
+        # The generated nginx and supervisor configurations, checked by nginx
+        # and by supervisor's own parser (tests/test_dev_scripts.py).
+        CKAN_PUBLIC=$("$VENV_DIR/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "public"))')
+        STORAGE=$DEV_DIR/storage-serve-configtest
+        mkdir -p "$SERVE_DIR"/nginx/{body,proxy,fastcgi,uwsgi,scgi,cache}
+        render "$REPO_DIR/deploy/nginx.conf.in" "$SERVE_DIR/nginx.conf"
+        render "$REPO_DIR/deploy/supervisord.conf.in" "$SERVE_DIR/supervisord.conf"
+        /usr/sbin/nginx -t -c "$SERVE_DIR/nginx.conf" || exit 1
+        "$VENV_DIR/bin/python" - "$SERVE_DIR/supervisord.conf" <<'PY' || exit 1
+import sys
+from supervisor.options import ServerOptions
+
+options = ServerOptions()
+options.configfile = sys.argv[1]
+options.process_config(do_usage=False)
+print("supervisor: " + ", ".join(sorted(g.name for g in options.process_group_configs)))
+PY
+        exit 0
+        ;;
     start) ;;
-    *) die "usage: dev/serve.sh [start|check|status|stop]" ;;
+    *) die "usage: dev/serve.sh [start|check|status|stop|configtest]" ;;
 esac
 
 started=$(date +%s)

@@ -219,3 +219,32 @@ def test_a_supervised_worker_killed_by_hand_is_started_again(tmp_path):
         supervisor.wait(timeout=10)
     assert _wait_for(lambda: not _alive(second), 5)
     assert not (state / "worker.pid").exists()
+
+
+def test_make_serve_writes_configurations_nginx_and_supervisor_accept(tmp_path):
+    """`make serve`'s nginx and supervisor configurations, made from
+    deploy/*.in, pass `nginx -t` and supervisor's parser, with every kind
+    of worker in it."""
+    env = {
+        **os.environ,
+        "DEV_DIR": str(tmp_path),
+        "VENV_DIR": str(REPO / ".dev" / "venv"),
+        "SERVE_PORT": "5999",
+    }
+    result = subprocess.run(
+        ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "syntax is ok" in result.stderr
+    assert (
+        "supervisor: harvest-fetch, harvest-gather, harvest-schedule, jobs, nginx, web"
+        in result.stdout
+    )
+    nginx = (tmp_path / "run" / "serve" / "nginx.conf").read_text()
+    assert "listen 127.0.0.1:5999;" in nginx
+    assert "uwsgi_cache ckan;" in nginx
