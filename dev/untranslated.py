@@ -100,6 +100,7 @@ SAME_IN_FRENCH = {
 SKIPPED_TAGS = {"script", "style", "noscript", "template", "code", "pre", "kbd", "samp"}
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 WORD = re.compile(r"[^\W\d_]{2,}")
+NUMBERS = ("num", "count", "number", "%d", "bytes", "size")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}")
 MONTHS = [
     "janvier",
@@ -240,8 +241,16 @@ def _pattern(text: str, same: set[str]) -> re.Pattern[str] | None:
         return None
     if len(words) == 1 and words[0] in SAME_IN_FRENCH:
         return None
-    parts = [re.escape(p) for p in PLACEHOLDER.split(text)]
-    body = r"\s*.+?\s*".join(p.replace(r"\ ", r"\s+") for p in parts)
+    # A number's placeholder ({num}, %(count)s...) stands for digits; another
+    # (a name, a title) for any text, but never for a whole short string.
+    pieces = []
+    for index, piece in enumerate(PLACEHOLDER.split(text)):
+        if index:
+            name = PLACEHOLDER.findall(text)[index - 1]
+            numeric = any(n in name for n in NUMBERS)
+            pieces.append(r"\s*[\d\s.,\u202f]+\s*" if numeric else r"\s*\S.{0,80}?\s*")
+        pieces.append(re.escape(piece).replace(r"\ ", r"\s+"))
+    body = "".join(pieces)
     if len(words) <= 2:
         # The whole text (a label, a button), punctuation around it allowed.
         return re.compile(rf"^[\s:«»\"'(]*{body}[\s:.…»\"')]*$")

@@ -64,8 +64,16 @@ def portal(territory) -> dict[str, Any]:
     """A small catalogue with what the crawl should meet: a commune's public
     dataset with a file, a private one, a DECP harvest source with a job,
     an activity stream."""
+    from ckan import model
     from ckan.tests import factories
 
+    # CKAN's factories write English sentences (Faker) in the descriptions:
+    # user content, which the scan would read as English left by the portal.
+    model.Session.query(model.Group).update(
+        {"description": "Collectivité du territoire."}
+    )
+    model.Session.query(model.User).update({"about": ""})
+    model.Session.commit()
     people = territory["people"]
     with shared_request_context():
         public = factories.Dataset(
@@ -78,11 +86,12 @@ def portal(territory) -> dict[str, Any]:
             url="http://127.0.0.1/menus.csv",
             format="CSV",
             name="Menus 2026",
+            description="Les menus de janvier.",
         )
         factories.Dataset(
             owner_org=territory["a"]["id"],
             private=True,
-            **dataset_fields(title="Brouillon de la commune"),
+            **dataset_fields(title="Brouillon de la commune", notes="À relire."),
         )
         import ckan.plugins.toolkit as tk
 
