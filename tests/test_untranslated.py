@@ -7,9 +7,6 @@ served demo)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +14,9 @@ import pytest
 from tests.conftest import shared_request_context
 from tests.factories import dataset_fields
 from tests.people import headers
+from tests.scripts import load
 
-REPO = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "untranslated", REPO / "dev" / "untranslated.py"
-)
-assert _spec and _spec.loader
-untranslated = importlib.util.module_from_spec(_spec)
-sys.modules["untranslated"] = untranslated
-_spec.loader.exec_module(untranslated)
+untranslated = load("dev/untranslated.py", "untranslated")
 
 
 def test_the_scan_finds_what_ckan_and_ckanext_harvest_leave_in_english():
@@ -100,7 +91,7 @@ def portal(territory) -> dict[str, Any]:
             {
                 "name": "decp-du-territoire",
                 "title": "Marchés publics du territoire",
-                "url": "https://www.data.gouv.fr/fr/datasets/608c055b35eb4e6ee20eb325/",
+                "url": "https://decp.example/fr/datasets/608c055b35eb4e6ee20eb325/",
                 "source_type": "decp",
                 "frequency": "MANUAL",
                 "owner_org": territory["epci"]["id"],

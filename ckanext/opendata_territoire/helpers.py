@@ -155,7 +155,7 @@ def territoire_logo() -> str | None:
     from ckan import model
 
     from ckanext.opendata_territoire.territory.organizations import (
-        _organization_rows,
+        organization_rows,
     )
 
     configured = str(tk.config.get("ckanext.territoire.logo") or "")
@@ -164,7 +164,7 @@ def territoire_logo() -> str | None:
     siren = str(tk.config.get("ckanext.territoire.epci_siren") or "")
     # On every page: the EPCI's image read from its row (organization_show
     # took a sixth of a dataset page's time).
-    rows = _organization_rows("siren", {siren}) if siren else []
+    rows = organization_rows("siren", {siren}) if siren else []
     epci = model.Group.get(rows[0][1]) if rows else None
     image = str((epci.image_url if epci else "") or "")
     if not image:

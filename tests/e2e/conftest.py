@@ -8,16 +8,16 @@ the run, as test artefacts)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.scripts import load
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,15 +42,7 @@ OWN_HOSTS = {"127.0.0.1", "localhost"}
 
 def _untranslated_module():
     """dev/untranslated.py, the scan for English left on French pages."""
-    if "untranslated" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "untranslated", REPO / "dev" / "untranslated.py"
-        )
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["untranslated"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["untranslated"]
+    return load("dev/untranslated.py", "untranslated")
 
 
 @pytest.fixture(scope="session")

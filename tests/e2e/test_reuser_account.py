@@ -19,15 +19,10 @@ from tests.quality.conftest import (  # noqa: F401 (fixtures)
     schema_catalogue,
     schemas_offline,
 )
+from tests.quality.test_preview import MENUS
 
 pytestmark = pytest.mark.usefixtures(
     "clean_db", "clean_index", "clean_queues", "clean_datastore"
-)
-
-MENUS = (
-    "Date;Entrée;Plat;Dessert\n"
-    "2025-01-06;Carottes râpées;Hachis parmentier;Compote\n"
-    "2025-01-07;Potage;Lasagnes;Yaourt\n"
 )
 
 
@@ -46,7 +41,7 @@ def test_a_reuser_previews_a_file_signs_up_and_declares_a_reuse(journey, territo
         package_id=dataset["id"],
         name="Menus de janvier",
         format="CSV",
-        upload=FileStorage(io.BytesIO(MENUS.encode("utf-8")), "menus.csv"),
+        upload=FileStorage(io.BytesIO(MENUS), "menus.csv"),
     )
     run_jobs()  # the validation job: loads the file into the DataStore
 

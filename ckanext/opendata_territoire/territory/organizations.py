@@ -145,7 +145,7 @@ def wanted_commune(commune: Commune, epci: Epci) -> dict[str, Any]:
     }
 
 
-def _organization_rows(key: str, values: set[str]) -> list[tuple[str, str]]:
+def organization_rows(key: str, values: set[str]) -> list[tuple[str, str]]:
     """``(value, id)`` of the active organizations whose extra ``key`` is one
     of ``values``, oldest first. A direct query: organization_list with
     all_fields stops at 25 organizations."""
@@ -203,7 +203,7 @@ def organizations_by_siren(sirens: set[str]) -> dict[str, dict[str, Any]]:
     """SIREN -> organization, for the SIRENs that have one (the oldest when
     several organizations share a SIREN)."""
     found: dict[str, str] = {}
-    for siren, group_id in _organization_rows("siren", sirens):
+    for siren, group_id in organization_rows("siren", sirens):
         found.setdefault(siren, group_id)
     return {siren: _show(group_id) for siren, group_id in found.items()}
 
@@ -213,7 +213,7 @@ def member_organizations(epci_siren: str, count: bool = True) -> list[dict[str, 
     ``package_count`` unless ``count`` is false)."""
     return [
         _show(group_id, count)
-        for _v, group_id in _organization_rows("epci_siren", {epci_siren})
+        for _v, group_id in organization_rows("epci_siren", {epci_siren})
     ]
 
 
@@ -223,12 +223,12 @@ def territory(epci_siren: str) -> tuple[dict[str, Any] | None, list[dict[str, An
     the organization tables in two queries and every ``package_count`` in one
     search (organization_show would cost a dozen queries and searches each)."""
     found: dict[str, str] = {}
-    for siren, group_id in _organization_rows("siren", {epci_siren}):
+    for siren, group_id in organization_rows("siren", {epci_siren}):
         found.setdefault(siren, group_id)
     epci_id = found.get(epci_siren)
     member_ids = [
         group_id
-        for _v, group_id in _organization_rows("epci_siren", {epci_siren})
+        for _v, group_id in organization_rows("epci_siren", {epci_siren})
         if group_id != epci_id
     ]
     ids = ([epci_id] if epci_id else []) + member_ids
