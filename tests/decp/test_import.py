@@ -295,6 +295,51 @@ def test_a_failing_buyer_stops_no_other_and_keeps_what_it_had(cli, national, ter
     ]
 
 
+def test_a_new_dataset_is_listed_only_once_complete(
+    cli, app, national, territory, monkeypatch
+):
+    """A buyer's first import that stops after its table (here its files
+    cannot be written; a killed process is the same) leaves a draft that no
+    list, search or anonymous visitor sees; the next run completes and
+    publishes it, each contract once."""
+    from ckanext.opendata_territoire.decp import publish
+
+    def broken(*args, **kwargs):
+        raise OSError("disque plein")
+
+    with monkeypatch.context() as failing:
+        failing.setattr(publish, "_write_files", broken)
+        result = run(cli, national, "--json")
+    assert result.exit_code == 1
+    errors = {b["siren"]: b["error"] for b in json.loads(result.output)["buyers"]}
+    assert errors["213801533"] == "disque plein"
+    org = helpers.call_action("organization_show", id="engins", include_datasets=True)
+    assert [d for d in org["packages"] if d.get("decp_buyer_siren")] == []
+    assert (
+        helpers.call_action("package_search", q="decp_buyer_siren:213801533")["count"]
+        == 0
+    )
+    (draft,) = helpers.call_action(
+        "package_search", q="decp_buyer_siren:213801533", include_drafts=True
+    )["results"]
+    assert draft["state"] == "draft"
+    assert app.get(f"/dataset/{draft['name']}").status_code == 404
+
+    run(cli, national)
+
+    dataset = dataset_of("engins")
+    assert dataset["id"] == draft["id"]
+    assert dataset["state"] == "active"
+    assert [r["uid"] for r in table_rows(dataset)] == sorted(
+        {r["uid"] for r in table_rows(dataset)}
+    )
+    assert len(table_rows(dataset)) == 3
+    assert {r["name"] for r in dataset["resources"]} >= {
+        r["name"] for r in dataset_of("villard-de-lans")["resources"]
+    }
+    assert app.get(f"/dataset/{dataset['name']}").status_code == 200
+
+
 def test_dry_run_writes_nothing(cli, national, territory):
     result = run(cli, national, "--dry-run")
 

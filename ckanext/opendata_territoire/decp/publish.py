@@ -143,15 +143,20 @@ def writer_name(user: str | None = None) -> str:
 
 
 def find_dataset(siren: str, org_id: str) -> dict[str, Any] | None:
-    """The buyer's procurement dataset in its organization, if any."""
+    """The buyer's procurement dataset in its organization, if any: the
+    published one, else the draft an interrupted import left (see
+    ``_publish_buyer``)."""
     query = (
         model.Session.query(model.Package.id)
         .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-        .filter(model.Package.state == "active")
+        .filter(model.Package.state.in_(["active", "draft"]))
         .filter(model.Package.owner_org == org_id)
         .filter(model.PackageExtra.key == DATASET_FIELD)
         .filter(model.PackageExtra.value == siren)
-        .order_by(model.Package.metadata_created.asc())
+        .order_by(
+            (model.Package.state == "active").desc(),
+            model.Package.metadata_created.asc(),
+        )
     )
     row = query.first()
     if row is None:
@@ -353,6 +358,11 @@ def _publish_buyer(
         if dry_run:
             result.inserted = len(rows)
             return
+        # A draft until its table and files are written (_update_dataset):
+        # CKAN indexes a dataset before the database commits it, so a run
+        # killed in between leaves a search document without a dataset; a
+        # draft's document is listed nowhere, and the next run completes it.
+        data["state"] = "draft"
         dataset = tk.get_action("package_create")(dict(context), data)
     result.dataset = dataset["name"]
 
@@ -403,7 +413,8 @@ def _publish_buyer(
     files_missing = any(kind not in resources for kind in ("json-2022", "csv")) or (
         "json-2019" not in resources and any(r["format"] == f.V2019 for r in rows)
     )
-    if not (new or changed or files_missing):
+    draft = dataset.get("state") == "draft"  # left by an interrupted run
+    if not (new or changed or files_missing or draft):
         result.total = len(stored)
         return
     stored_rows = list(_stored_rows(context, table_id))
@@ -657,7 +668,8 @@ def _sha256(path: str) -> tuple[str, int]:
 def _update_dataset(
     context: dict[str, Any], dataset: dict[str, Any], rows: list[dict[str, Any]]
 ) -> None:
-    """The period covered and the date of the data, from the whole table."""
+    """The period covered and the date of the data, from the whole table;
+    a new dataset, complete now, is published (its draft state ends)."""
     notified = sorted(
         str(r["dateNotification"])[:10] for r in rows if r.get("dateNotification")
     )
@@ -677,5 +689,7 @@ def _update_dataset(
         for key, value in wanted.items()
         if value is not None and dataset.get(key) != value
     }
+    if dataset.get("state") == "draft":
+        changes["state"] = "active"
     if changes:
         tk.get_action("package_patch")(dict(context), {"id": dataset["id"], **changes})
