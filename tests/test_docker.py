@@ -2,6 +2,10 @@
 .env.example, checked as files (no Docker engine needed). Two tests load the
 stack with compose-go, the loader of `docker compose`.
 
+The `cloud` profile (SolrCloud, two web instances behind nginx, two fetch
+consumers) is checked by the tests named test_cloud_*; the other tests check
+the default services, those `docker compose` runs without a profile.
+
 Pure: no PostgreSQL, Solr or Redis. Without the services, give pytest
 `--noconftest -p no:ckan -o addopts=''` (the conftest and CKAN's pytest plugin
 connect to them).
@@ -10,15 +14,23 @@ connect to them).
 from __future__ import annotations
 
 import configparser
+import io
+import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
+import urllib.parse
 import xml.etree.ElementTree as ET
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,6 +59,24 @@ WEB = "ckan"
 CKAN_WORKERS = ("harvest-gather", "harvest-fetch", "worker", "scheduler")
 CKAN_SERVICES = (WEB, *CKAN_WORKERS)
 BACKING_SERVICES = ("db", "solr", "redis")
+# Profile cloud (docker/README.md, "Several machines: SolrCloud and two web
+# instances"): nginx's SolrCloud proxy is CKAN's one Solr URL.
+CLOUD = "cloud"
+SOLR_NODES = ("solr-1", "solr-2")
+CLOUD_WEB = ("ckan", "ckan-2")
+CLOUD_SERVICES = (
+    "zookeeper",
+    *SOLR_NODES,
+    "solr-init",
+    "ckan-2",
+    "harvest-fetch-2",
+    "nginx",
+)
+CLOUD_SOLR_URL = "http://nginx:8983/solr/ckan"
+NGINX_CONF = DOCKER / "nginx" / "cloud.conf"
+CLOUD_CONFIGSET = DOCKER / "solr" / "cloud_configset.py"
+CLOUD_INIT = DOCKER / "solr" / "cloud_init.py"
+COMPOSE_CHECK = REPO / ".dev" / "bin" / "compose-check"
 # service -> (named volume, mount point)
 VOLUMES = {
     "db": ("pg_data", "/var/lib/postgresql/data"),
@@ -139,8 +169,27 @@ def load_compose() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
 
 
-def services() -> dict[str, dict[str, Any]]:
+def all_services() -> dict[str, dict[str, Any]]:
+    """Every service of the file, those of the profiles included."""
     return load_compose()["services"]
+
+
+def services() -> dict[str, dict[str, Any]]:
+    """The default services: those of no profile."""
+    return {
+        name: service
+        for name, service in all_services().items()
+        if not service.get("profiles")
+    }
+
+
+def cloud_services() -> dict[str, dict[str, Any]]:
+    """What `docker compose --profile cloud` runs."""
+    return {
+        name: service
+        for name, service in all_services().items()
+        if service.get("profiles") in (None, [CLOUD])
+    }
 
 
 def environment(service: dict[str, Any]) -> dict[str, str]:
@@ -309,12 +358,12 @@ def test_compose_file_defines_the_expected_services():
     compose = load_compose()
 
     assert "version" not in compose
-    assert set(compose["services"]) == {*CKAN_SERVICES, *BACKING_SERVICES}
+    assert set(services()) == {*CKAN_SERVICES, *BACKING_SERVICES}
 
 
 def test_every_image_has_an_explicit_tag_that_is_not_latest():
     for env in (env_example(), {}):
-        for name, service in services().items():
+        for name, service in all_services().items():
             assert "image" in service, f"{name} has no image name"
             image = interpolate(service["image"], env)
             repository, _, tag = image.rpartition(":")
@@ -876,3 +925,521 @@ def test_the_web_container_runs_uwsgi_with_the_settings_make_serve_uses():
     settings.read(REPO / "deploy" / "uwsgi.ini")
     assert settings["uwsgi"]["master"] == "true"
     assert settings["uwsgi"]["lazy-apps"] == "true"
+
+
+# Profile cloud: SolrCloud (ZooKeeper, two nodes, collection ckan in 2 shards
+# x 2 replicas), two web instances and two Solr nodes behind nginx, two fetch
+# consumers.
+
+
+def compose_check(*profiles: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(COMPOSE_CHECK),
+            "docker/docker-compose.yml",
+            "docker/.env.example",
+            *profiles,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def nginx_upstreams(text: str) -> dict[str, list[str]]:
+    """upstream name -> its servers (host:port)."""
+    return {
+        name: re.findall(r"^\s*server\s+(\S+)", body, re.MULTILINE)
+        for name, body in re.findall(r"upstream\s+(\S+)\s*\{(.*?)\}", text, re.DOTALL)
+    }
+
+
+def nginx_servers(text: str) -> dict[str, str]:
+    """listen port -> the upstream its `proxy_pass http://...` names."""
+    result = {}
+    for block in re.split(r"^server\s*\{", text, flags=re.MULTILINE)[1:]:
+        (port,) = re.findall(r"^\s*listen\s+(\d+);", block, re.MULTILINE)
+        (upstream,) = re.findall(r"proxy_pass\s+http://([\w-]+);", block)
+        result[port] = upstream
+    return result
+
+
+def test_cloud_services_exist_only_under_the_profile():
+    default, cloud = services(), cloud_services()
+
+    assert set(all_services()) == set(cloud)
+    assert set(cloud) - set(default) == set(CLOUD_SERVICES)
+    for name in CLOUD_SERVICES:
+        assert all_services()[name]["profiles"] == [CLOUD], name
+    # No default service waits for, or names, a service of the profile.
+    for name, service in default.items():
+        assert not set(service.get("depends_on", {})) & set(CLOUD_SERVICES), name
+
+
+def test_cloud_the_compose_file_loads_with_and_without_the_profile():
+    without, cloud = compose_check(), compose_check(CLOUD)
+
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.split() == ["opendata-territoire", *sorted(services())]
+    assert cloud.returncode == 0, (
+        f"{cloud.stderr}\n(compose-check older than docker/compose-check/main.go?"
+        " run dev/setup.sh)"
+    )
+    assert cloud.stdout.split() == [
+        "opendata-territoire",
+        *sorted({*services(), *CLOUD_SERVICES}),
+    ]
+
+
+def test_cloud_images_are_pinned_and_the_solr_nodes_run_the_solr_image():
+    cloud = cloud_services()
+
+    for name in SOLR_NODES:
+        assert cloud[name]["image"] == cloud["solr"]["image"], name
+        assert cloud[name]["pull_policy"] == "never", name
+        assert "build" not in cloud[name], name
+    for name in ("ckan-2", "harvest-fetch-2"):
+        assert cloud[name]["image"] == cloud[WEB]["image"], name
+        assert cloud[name]["pull_policy"] == "never", name
+    assert re.fullmatch(r"zookeeper:3\.\d+(\.\d+)?", cloud["zookeeper"]["image"])
+    assert re.fullmatch(r"python:3\.\d+-slim-bookworm", cloud["solr-init"]["image"])
+    # `server ... resolve` in an upstream needs nginx 1.27.3 or later.
+    nginx = re.fullmatch(r"nginx:1\.(\d+)(\.\d+)?-bookworm", cloud["nginx"]["image"])
+    assert nginx and int(nginx[1]) >= 28, cloud["nginx"]["image"]
+
+
+def test_cloud_solr_nodes_share_one_zookeeper():
+    cloud = cloud_services()
+
+    volumes = set()
+    for name in SOLR_NODES:
+        node = cloud[name]
+        env = environment(node)
+        assert env["ZK_HOST"] == "zookeeper:2181", name
+        assert env["SOLR_HOST"] == name, name
+        # Solr's own start in the foreground: not the image's solr-precreate,
+        # which would make a standalone core.
+        assert node["command"] == ["solr-foreground"], name
+        assert node["depends_on"] == {"zookeeper": {"condition": "service_healthy"}}
+        assert "/solr/admin/info/health" in " ".join(node["healthcheck"]["test"])
+        ((volume, target),) = mounts(node)
+        assert target == "/var/solr", name
+        volumes.add(volume)
+    assert len(volumes) == len(SOLR_NODES)
+    assert volumes <= set(load_compose()["volumes"])
+    zookeeper = cloud["zookeeper"]
+    assert {target for _, target in mounts(zookeeper)} == {"/data", "/datalog"}
+    assert "zkServer.sh" in zookeeper["healthcheck"]["test"]
+
+
+class FakeSolr(BaseHTTPRequestHandler):
+    """Solr's Collections and Configsets APIs as cloud_init.py uses them:
+    records each request, knows which collections exist."""
+
+    requests: list[tuple[str, dict[str, str], bytes]] = []
+    collections: dict[str, Any] = {}
+
+    def do_GET(self) -> None:
+        self.do_POST()
+
+    def do_POST(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        params = dict(urllib.parse.parse_qsl(url.query))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.requests.append((url.path, params, body))
+        answer: dict[str, Any] = {"responseHeader": {"status": 0}}
+        if params.get("action") == "CLUSTERSTATUS":
+            answer["cluster"] = {
+                "live_nodes": [f"{node}:8983_solr" for node in SOLR_NODES],
+                "collections": dict(self.collections),
+            }
+        elif params.get("action") == "CREATE":
+            self.collections[params["name"]] = {}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_cloud_solr_init_creates_the_collection_in_2_shards_of_2_replicas():
+    """Runs the solr-init service's command as compose gives it (its
+    bind-mounted files, its environment) against a fake Solr."""
+    init = cloud_services()["solr-init"]
+    env = environment(init)
+    assert env["SOLR_NODES"].split() == [f"http://{n}:8983/solr" for n in SOLR_NODES]
+    assert init["depends_on"] == {
+        name: {"condition": "service_healthy"} for name in SOLR_NODES
+    }
+    # The container's paths are the repository's files mounted there.
+    host = {target: (DOCKER / source).resolve() for source, target in mounts(init)}
+    command = [str(host.get(arg, arg)) for arg in init["command"]]
+    assert command[:2] == ["python3", str(CLOUD_INIT)]
+    assert command[2:] == [str(DEV_SOLR_CONF), str(SOLR_SCHEMA)]
+    assert host["/opt/solr-cloud/cloud_configset.py"] == CLOUD_CONFIGSET
+    assert Path(init["command"][1]).parent == Path("/opt/solr-cloud")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSolr)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeSolr.requests, FakeSolr.collections = [], {}
+    url = f"http://127.0.0.1:{server.server_address[1]}/solr"
+    run_env = {
+        **os.environ,
+        **env,
+        "SOLR_NODES": f"{url} {url}",
+        "no_proxy": "127.0.0.1",
+        "NO_PROXY": "127.0.0.1",
+    }
+    try:
+        runs = [
+            subprocess.run(
+                [sys.executable, *command[1:]],
+                env=run_env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            for _ in range(2)
+        ]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    actions = [
+        (params["action"], params.get("name")) for _, params, _ in FakeSolr.requests
+    ]
+    # Created by the first run, reloaded (new configuration) by the second.
+    assert actions == [
+        ("CLUSTERSTATUS", None),
+        ("UPLOAD", "ckan"),
+        ("CREATE", "ckan"),
+        ("CLUSTERSTATUS", None),
+        ("UPLOAD", "ckan"),
+        ("RELOAD", "ckan"),
+    ]
+    (create,) = [p for _, p, _ in FakeSolr.requests if p["action"] == "CREATE"]
+    assert create["numShards"] == "2"
+    assert create["replicationFactor"] == "2"
+    assert create["collection.configName"] == "ckan"
+    assert "created: 2 shards x 2 replicas" in runs[0].stdout
+    # The configset: the dev Solr's conf/ and the French CKAN schema, fit for
+    # SolrCloud.
+    path, upload, archive = FakeSolr.requests[1]
+    assert path == "/solr/admin/configs" and upload["overwrite"] == "true"
+    with zipfile.ZipFile(io.BytesIO(archive)) as configset:
+        names = set(configset.namelist())
+        schema = ET.fromstring(configset.read("schema.xml"))
+        solrconfig = ET.fromstring(configset.read("solrconfig.xml"))
+    assert {"synonyms.txt", "lang/contractions_fr.txt", "protwords.txt"} <= names
+    assert schema.get("name") == "ckan-2.11"
+    assert set(text_analyzers(schema)) == {"index", "query"}
+    (version,) = [f for f in schema.iter("field") if f.get("name") == "_version_"]
+    assert version.get("type") == "plong"
+    assert solrconfig.find("updateHandler/updateLog") is not None
+
+
+def _configset_source(tmp_path: Path, schema_name: str = "schema.xml") -> Path:
+    """The dev Solr's conf/ with CKAN's own schema.xml, as installed."""
+    source = tmp_path / "source"
+    shutil.copytree(DEV_SOLR_CONF, source)
+    shutil.copyfile(installed_ckan_schema(), source / schema_name)
+    return source
+
+
+def _cloud_configset(*args: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CLOUD_CONFIGSET), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cloud_configset_script_patches_ckans_schema_and_the_dev_solrconfig(
+    tmp_path,
+):
+    source = _configset_source(tmp_path)
+    out = tmp_path / "cloud"
+
+    result = _cloud_configset(source, out)
+
+    assert result.returncode == 0, result.stderr
+    # CKAN's schema: _version_ is a long; the name and version CKAN checks,
+    # and every other line, unchanged.
+    ckan_schema = installed_ckan_schema().read_text(encoding="utf-8")
+    schema = ET.parse(out / "schema.xml").getroot()
+    (version,) = [f for f in schema.iter("field") if f.get("name") == "_version_"]
+    assert version.get("type") == "plong"
+    assert version.get("indexed") == "true" and version.get("stored") == "true"
+    assert [t for t in schema.iter("fieldType") if t.get("name") == "plong"]
+    assert schema.get("name") == ET.fromstring(ckan_schema).get("name")
+    before = ckan_schema.splitlines()
+    after = (out / "schema.xml").read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [
+        (
+            '    <field name="_version_" type="string" indexed="true" stored="true"/>',
+            '    <field name="_version_" type="plong" indexed="true" stored="true"/>',
+        )
+    ]
+    # The dev solrconfig.xml: the update log in the update handler.
+    solrconfig = ET.parse(out / "solrconfig.xml").getroot()
+    (handler,) = solrconfig.findall("updateHandler")
+    (directory,) = handler.findall("updateLog/str")
+    assert (directory.get("name"), directory.text) == ("dir", "${solr.ulog.dir:}")
+    assert handler.find("autoCommit") is not None
+    # The rest of conf/ copied; the source untouched.
+    assert (out / "synonyms.txt").read_bytes() == (source / "synonyms.txt").read_bytes()
+    assert (out / "lang" / "contractions_fr.txt").exists()
+    assert (source / "schema.xml").read_text(encoding="utf-8") == ckan_schema
+    assert ET.parse(source / "solrconfig.xml").find("updateHandler/updateLog") is None
+    # Idempotent: again on its own output, in place, nothing changes.
+    patched = {p.name: p.read_bytes() for p in out.glob("*.xml")}
+    again = _cloud_configset(out, out)
+    assert again.returncode == 0, again.stderr
+    assert {p.name: p.read_bytes() for p in out.glob("*.xml")} == patched
+
+
+def test_cloud_configset_script_patches_the_images_managed_schema(tmp_path):
+    """The layout of ckan/ckan-solr's configset: the schema named
+    managed-schema, and Solr's solrconfig.xml, whose update log is kept."""
+    source = _configset_source(tmp_path, "managed-schema")
+    (source / "solrconfig.xml").write_text(
+        '<config>\n  <updateHandler class="solr.DirectUpdateHandler2">\n'
+        '    <updateLog>\n      <str name="dir">${solr.ulog.dir:}</str>\n'
+        "    </updateLog>\n  </updateHandler>\n</config>\n"
+    )
+
+    result = _cloud_configset(source, tmp_path / "cloud")
+
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "cloud" / "schema.xml").exists()
+    schema = ET.parse(tmp_path / "cloud" / "managed-schema").getroot()
+    (version,) = [f for f in schema.iter("field") if f.get("name") == "_version_"]
+    assert version.get("type") == "plong"
+    solrconfig = (tmp_path / "cloud" / "solrconfig.xml").read_text()
+    assert solrconfig == (source / "solrconfig.xml").read_text()
+
+
+def test_cloud_configset_script_refuses_an_unexpected_configuration(tmp_path):
+    source = _configset_source(tmp_path)
+    schema = (source / "schema.xml").read_text(encoding="utf-8")
+    solrconfig = (source / "solrconfig.xml").read_text(encoding="utf-8")
+
+    (source / "schema.xml").write_text(re.sub(r".*_version_.*\n", "", schema))
+    no_version = _cloud_configset(source, tmp_path / "out")
+    (source / "schema.xml").write_text(schema)
+    (source / "solrconfig.xml").write_text(
+        re.sub(r"<updateHandler.*?</updateHandler>", "", solrconfig, flags=re.DOTALL)
+    )
+    no_handler = _cloud_configset(source, tmp_path / "out")
+    usage = _cloud_configset(source)
+
+    assert no_version.returncode == 1
+    assert "_version_" in no_version.stderr
+    assert no_handler.returncode == 1
+    assert "<updateHandler>" in no_handler.stderr
+    assert not (tmp_path / "out").exists()
+    assert usage.returncode == 2
+    assert "SRC_CONF_DIR OUT_DIR" in usage.stderr
+
+
+def test_cloud_web_instances_and_consumers_use_nginx_solr_proxy():
+    cloud = cloud_services()
+    ckan_services = [n for n, s in cloud.items() if "CKAN__PLUGINS" in environment(s)]
+
+    assert set(ckan_services) == {*CKAN_SERVICES, "ckan-2", "harvest-fetch-2"}
+    # One Solr URL for every CKAN container: the standalone solr by default,
+    # nginx's SolrCloud proxy when docker/.env says so (profile cloud).
+    urls = {environment(cloud[name])["CKAN_SOLR_URL"] for name in ckan_services}
+    (url,) = urls
+    assert interpolate(url, {}) == "http://solr:8983/solr/ckan"
+    assert interpolate(url, env_example()) == "http://solr:8983/solr/ckan"
+    assert interpolate(url, {"CKAN_SOLR_URL": CLOUD_SOLR_URL}) == CLOUD_SOLR_URL
+    solr_proxy = urllib.parse.urlsplit(CLOUD_SOLR_URL)
+    assert solr_proxy.hostname == "nginx" and "nginx" in cloud
+    assert nginx_servers(NGINX_CONF.read_text())[str(solr_proxy.port)] == "solr_cloud"
+    for document in (DOCKER / "README.md", ENV_EXAMPLE):
+        assert CLOUD_SOLR_URL in document.read_text(encoding="utf-8"), document
+    # ckan-2 starts uwsgi (the image's start_ckan.sh) with that URL only.
+    script = interpolate(cloud["ckan-2"]["command"][2], {}).replace(
+        "exec /srv/app/start_ckan.sh", "echo start_ckan; exit 0"
+    )
+    for solr_url, code in ((CLOUD_SOLR_URL, 0), ("http://solr:8983/solr/ckan", 78)):
+        result = subprocess.run(
+            ["sh", "-c", script],
+            env={"CKAN_SOLR_URL": solr_url, "PATH": os.environ["PATH"]},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == code, (solr_url, result.stderr)
+    assert cloud["ckan-2"]["command"][:2] == ["sh", "-c"]
+
+
+def test_cloud_two_web_instances_and_two_fetch_consumers():
+    cloud = cloud_services()
+    web, second = cloud[WEB], cloud["ckan-2"]
+
+    # Web instances: uwsgi with the same settings, health-checked the same way.
+    webs = [n for n, s in cloud.items() if "status_show" in str(s.get("healthcheck"))]
+    assert sorted(webs) == sorted(CLOUD_WEB)
+    assert second["healthcheck"] == web["healthcheck"]
+    web_env = environment(web)
+    sysadmin = {k for k in web_env if k.startswith("CKAN_SYSADMIN_")}
+    assert len(sysadmin) == 3
+    assert environment(second) == {
+        k: v for k, v in web_env.items() if k not in sysadmin
+    }
+    # After the migrations (ckan healthy) and the collection (solr-init).
+    assert second["depends_on"] == {
+        **web["depends_on"],
+        WEB: {"condition": "service_healthy"},
+        "solr-init": {"condition": "service_completed_successfully"},
+    }
+    assert "ports" not in second
+    # Fetch consumers: the same command and environment.
+    fetchers = [
+        name
+        for name, service in cloud.items()
+        if "harvester fetch-consumer" in command_text(service)
+    ]
+    assert sorted(fetchers) == ["harvest-fetch", "harvest-fetch-2"]
+    assert command_text(cloud["harvest-fetch-2"]) == command_text(
+        cloud["harvest-fetch"]
+    )
+    assert environment(cloud["harvest-fetch-2"]) == environment(cloud["harvest-fetch"])
+    assert cloud["harvest-fetch-2"]["depends_on"] == second["depends_on"]
+    for name in ("ckan-2", "harvest-fetch-2"):
+        assert ("ckan_storage", "/var/lib/ckan") in mounts(cloud[name]), name
+
+
+def test_cloud_nginx_spreads_both_web_instances_and_both_solr_nodes():
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    upstreams, servers = nginx_upstreams(text), nginx_servers(text)
+    nginx = cloud_services()["nginx"]
+
+    assert upstreams[servers["8080"]] == [f"{name}:5000" for name in CLOUD_WEB]
+    assert upstreams[servers["8983"]] == [f"{name}:8983" for name in SOLR_NODES]
+    assert set(servers) == {"8080", "8983"}
+    # Docker's DNS, asked again as containers come and go.
+    assert re.search(r"^resolver 127\.0\.0\.11\b", text, re.MULTILINE)
+    for body in re.findall(r"upstream\s+\S+\s*\{(.*?)\}", text, re.DOTALL):
+        assert re.search(r"^\s*zone\s", body, re.MULTILINE)
+        for line in re.findall(r"^\s*server\s.*$", body, re.MULTILINE):
+            assert " resolve " in line, line
+    # Mounted as the image's default server; only the web port published,
+    # on 127.0.0.1 by default.
+    assert (
+        "./nginx/cloud.conf",
+        "/etc/nginx/conf.d/default.conf",
+    ) in mounts(nginx)
+    (port,) = nginx["ports"]
+    assert interpolate(port, {}) == "127.0.0.1:8080:8080"
+    assert interpolate(port, env_example()).startswith("127.0.0.1:")
+    assert "/nginx-health" in " ".join(nginx["healthcheck"]["test"])
+    assert "location = /nginx-health" in text
+
+
+def test_cloud_nginx_config_passes_nginx_t(tmp_path):
+    """`nginx -t` on the profile's configuration, in the http block as the
+    image includes conf.d/, the upstream names replaced by 127.0.0.1 (the
+    nginx here resolves them at load)."""
+    nginx = Path("/usr/sbin/nginx")
+    if not nginx.exists():
+        pytest.skip("no /usr/sbin/nginx (Debian's nginx package) on this machine")
+    version = subprocess.run(
+        [str(nginx), "-v"], capture_output=True, text=True, check=True
+    ).stderr
+    major, minor, patch = map(
+        int, re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", version).groups()
+    )
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    for name in (*CLOUD_WEB, *SOLR_NODES):
+        text = re.sub(rf"\bserver {re.escape(name)}:", "server 127.0.0.1:", text)
+    if (major, minor, patch) < (1, 27, 3):
+        # The `resolve` parameter of upstream servers came with nginx 1.27.3
+        # (the image's is 1.28): an older nginx checks the rest.
+        text = text.replace(" resolve ", " ")
+    (tmp_path / "cloud.conf").write_text(text)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        "http {\n"
+        f"    access_log {tmp_path}/access.log;\n"
+        + "".join(
+            f"    {kind}_temp_path {tmp_path}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"    include {tmp_path}/cloud.conf;\n"
+        "}\n"
+    )
+
+    result = subprocess.run(
+        [str(nginx), "-t", "-p", str(tmp_path), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_cloud_services_are_health_checked_restarted_and_internal():
+    cloud = cloud_services()
+    networks = load_compose()["networks"]
+
+    for name in CLOUD_SERVICES:
+        service = cloud[name]
+        if name == "solr-init":
+            # One-shot: runs at each `up`, exits; nothing to probe.
+            assert service["restart"] == "no"
+            assert "healthcheck" not in service
+        elif name == "harvest-fetch-2":
+            # As harvest-fetch: nothing to probe, restarted when it exits.
+            assert service["restart"] == "unless-stopped"
+            assert "healthcheck" not in service
+        else:
+            assert service["restart"] == "unless-stopped", name
+            assert service["healthcheck"]["test"], name
+        for dependency, options in service.get("depends_on", {}).items():
+            assert dependency in cloud, (name, dependency)
+            if dependency == "solr-init":
+                assert options == {"condition": "service_completed_successfully"}
+            else:
+                assert options == {"condition": "service_healthy"}, (name, dependency)
+                assert "healthcheck" in cloud[dependency], dependency
+        assert service["logging"] == cloud["db"]["logging"], name
+    # ZooKeeper and Solr: internal network only; nginx publishes the web.
+    for name in ("zookeeper", *SOLR_NODES, "solr-init"):
+        for network in cloud[name]["networks"]:
+            assert (networks[network] or {}).get("internal") is True, (name, network)
+    assert set(cloud["nginx"]["networks"]) == {"backend", "frontend"}
+    published = {name for name, service in cloud.items() if "ports" in service}
+    assert published == {WEB, "nginx"}
+
+
+def test_cloud_profile_is_documented():
+    readme = (DOCKER / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Several machines: SolrCloud and two web instances")[1]
+    section = section.split("\n## ")[0]
+
+    assert "--profile cloud" in section
+    for name in CLOUD_SERVICES:
+        assert f"`{name}`" in section, name
+    assert "python3 docker/solr/cloud_configset.py SRC_CONF_DIR OUT_DIR" in section
+    assert "not a quorum" in section

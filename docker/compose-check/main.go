@@ -2,8 +2,10 @@
 // compose` itself uses: the file is read, interpolated with an env file and
 // validated against the Compose specification's JSON schema, without a
 // Docker engine. It prints the project's name and services, or the error.
+// The profiles given after the env file are enabled (`docker compose
+// --profile NAME`); services of other profiles are left out.
 //
-//	compose-check docker-compose.yml .env.example
+//	compose-check docker-compose.yml .env.example [PROFILE...]
 package main
 
 import (
@@ -16,14 +18,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: compose-check COMPOSE_FILE ENV_FILE")
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: compose-check COMPOSE_FILE ENV_FILE [PROFILE...]")
 		os.Exit(2)
 	}
 	options, err := cli.NewProjectOptions(
 		[]string{os.Args[1]},
 		cli.WithEnvFiles(os.Args[2]),
 		cli.WithDotEnv,
+		cli.WithProfiles(os.Args[3:]),
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
