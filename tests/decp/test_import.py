@@ -340,6 +340,71 @@ def test_a_new_dataset_is_listed_only_once_complete(
     assert app.get(f"/dataset/{dataset['name']}").status_code == 200
 
 
+def test_a_search_index_that_refuses_for_a_while_delays_the_buyer_only(
+    cli, app, national, territory, monkeypatch
+):
+    """The search index refuses updates (a SolrCloud shard without leader
+    for seconds: here CKAN's Solr connection points at a closed port from
+    the first buyer's publication until the import waits): the buyer is
+    tried again, and its files and dataset are written with every contract,
+    none twice; the summary counts what the run added."""
+    from ckan.lib.search.common import SolrSettings
+
+    from ckanext.opendata_territoire.decp import publish
+
+    url = SolrSettings._url
+    publish_buyer = publish._publish_buyer
+    waits = []
+
+    def index_down_from_now(*args, **kwargs):
+        if not waits:
+            monkeypatch.setattr(SolrSettings, "_url", "http://127.0.0.1:9/solr/ckan")
+        return publish_buyer(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "_publish_buyer", index_down_from_now)
+
+    def wait(seconds):  # the index is back once the import has waited
+        waits.append(seconds)
+        monkeypatch.setattr(SolrSettings, "_url", url)
+
+    monkeypatch.setattr(publish.time, "sleep", wait)
+
+    result = run(cli, national, "--json")
+
+    assert result.exit_code == 0, result.output
+    summary = {b["siren"]: b for b in json.loads(result.output)["buyers"]}
+    assert summary["213801533"]["error"] is None
+    assert summary["213801533"]["inserted"] == 3
+    assert waits == [2]
+    dataset = dataset_of("engins")
+    assert len(table_rows(dataset)) == 3
+    _, text = file_of(app, dataset, "decp-213801533.csv")
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 3
+
+
+@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+def test_a_search_index_that_keeps_refusing_fails_the_buyer_and_keeps_the_rest(
+    cli, national, territory, monkeypatch
+):
+    from ckan.lib.search.common import SolrSettings
+
+    from ckanext.opendata_territoire.decp import publish
+
+    publish_buyer = publish._publish_buyer
+
+    def index_down(*args, **kwargs):
+        monkeypatch.setattr(SolrSettings, "_url", "http://127.0.0.1:9/solr/ckan")
+        return publish_buyer(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "_publish_buyer", index_down)
+
+    result = run(cli, national, "--json")
+
+    assert result.exit_code == 1
+    summary = {b["siren"]: b for b in json.loads(result.output)["buyers"]}
+    assert "Solr" in summary["213801533"]["error"]
+
+
 def test_dry_run_writes_nothing(cli, national, territory):
     result = run(cli, national, "--dry-run")
 

@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
 from ckan.lib.munge import munge_title_to_name
+from ckan.lib.search import SearchIndexError
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire.decp import formats as f
@@ -303,7 +305,7 @@ def publish(
             ).format(siren=siren)
         elif contracts:
             try:
-                _publish_buyer(result, org, contracts, source, dry_run, writer)
+                _publish_retrying(result, org, contracts, source, dry_run, writer)
             except Exception as error:  # one buyer's failure stops no other
                 model.Session.rollback()
                 result.error = _message(error)
@@ -335,6 +337,49 @@ def _message(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
+def _publish_retrying(
+    result: BuyerResult,
+    org: dict[str, Any],
+    contracts: list[Contract],
+    source: str,
+    dry_run: bool,
+    writer: str,
+) -> None:
+    """``_publish_buyer``, tried again while the search index refuses it
+    (ckanext.territoire.decp.index_retry_seconds): a SolrCloud shard whose
+    leader died takes seconds to elect another. The contracts written before
+    the refusal stay; the next try writes the files and the dataset
+    whatever the table says (nothing new in it any more)."""
+    patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+    deadline = time.monotonic() + patience
+    first: tuple[int, int, int] | None = None
+    attempt = 0
+    while True:
+        try:
+            _publish_buyer(
+                result, org, contracts, source, dry_run, writer, again=attempt > 0
+            )
+        except SearchIndexError as error:
+            model.Session.rollback()
+            attempt += 1
+            if first is None:
+                first = (result.inserted, result.updated, result.unchanged)
+            if time.monotonic() + 2 > deadline:
+                raise
+            log.warning(
+                "%s: the search index refused the publication (%s), try %d",
+                result.siren,
+                error,
+                attempt + 1,
+            )
+            time.sleep(2)
+            continue
+        if first is not None and any(first):
+            # What the first try wrote is what this run changed.
+            result.inserted, result.updated, result.unchanged = first
+        return
+
+
 def _publish_buyer(
     result: BuyerResult,
     org: dict[str, Any],
@@ -342,6 +387,7 @@ def _publish_buyer(
     source: str,
     dry_run: bool,
     writer: str,
+    again: bool = False,
 ) -> None:
     contracts, result.superseded = latest_versions(contracts)
     result.contracts = len(contracts)
@@ -414,7 +460,7 @@ def _publish_buyer(
         "json-2019" not in resources and any(r["format"] == f.V2019 for r in rows)
     )
     draft = dataset.get("state") == "draft"  # left by an interrupted run
-    if not (new or changed or files_missing or draft):
+    if not (new or changed or files_missing or draft or again):
         result.total = len(stored)
         return
     stored_rows = list(_stored_rows(context, table_id))
