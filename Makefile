@@ -1,7 +1,7 @@
 # The two commands (see README):
 #   make demo   set everything up and serve the demo portal on http://127.0.0.1:5000
 #   make test   set everything up and run the whole suite (what CI runs)
-.PHONY: demo serve serve-stop serve-status test setup services-start services-stop services-status lint format i18n lock bench
+.PHONY: demo serve serve-stop serve-status cloud cloud-stop test setup services-start services-stop services-status lint format i18n lock bench
 
 demo:
 	bash dev/demo.sh
@@ -16,6 +16,15 @@ serve-stop:
 
 serve-status:
 	bash dev/serve.sh status
+
+# The scale-out topology on this machine: SolrCloud (ZooKeeper, two Solr
+# nodes, 2 shards x 2 replicas) behind nginx, two uwsgi instances, two fetch
+# consumers (README "Beyond one machine").
+cloud:
+	SERVE_TOPOLOGY=cloud bash dev/serve.sh
+
+cloud-stop:
+	bash dev/serve.sh stop
 
 test:
 	bash dev/test.sh

@@ -248,3 +248,61 @@ def test_make_serve_writes_configurations_nginx_and_supervisor_accept(tmp_path):
     nginx = (tmp_path / "run" / "serve" / "nginx.conf").read_text()
     assert "listen 127.0.0.1:5999;" in nginx
     assert "uwsgi_cache ckan;" in nginx
+
+
+def test_make_cloud_configurations_balance_two_web_instances_and_the_solr_nodes(
+    tmp_path,
+):
+    """`make cloud` (SERVE_TOPOLOGY=cloud): supervisor runs two uwsgi
+    instances on their own sockets, nginx balances them and proxies CKAN's
+    one Solr URL to both SolrCloud nodes, retrying a dead one; nginx and
+    supervisor accept the configurations."""
+    env = {
+        **os.environ,
+        "DEV_DIR": str(tmp_path),
+        "VENV_DIR": str(REPO / ".dev" / "venv"),
+        "SERVE_PORT": "5999",
+        "SERVE_TOPOLOGY": "cloud",
+        "SERVE_SOLR_PROXY_PORT": "8999",
+        "CLOUD_SOLR_PORTS": "8997 8998",
+    }
+    result = subprocess.run(
+        ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "syntax is ok" in result.stderr
+    serve = tmp_path / "run" / "serve"
+    nginx = (serve / "nginx.conf").read_text()
+    assert f"server unix:{serve}/uwsgi-0.sock" in nginx
+    assert f"server unix:{serve}/uwsgi-1.sock" in nginx
+    solr = (serve / "nginx-solr.conf").read_text()
+    assert "listen 127.0.0.1:8999;" in solr
+    assert "server 127.0.0.1:8997 " in solr and "server 127.0.0.1:8998 " in solr
+    assert "proxy_next_upstream error timeout" in solr
+    supervisor = (serve / "supervisord.conf").read_text()
+    assert "numprocs=2" in supervisor.split("[program:web]")[1].split("[program:")[0]
+    assert "--socket " + str(serve) + "/uwsgi-%(process_num)s.sock" in supervisor
+
+
+def test_the_default_topology_has_one_web_instance_and_no_solr_proxy(tmp_path):
+    env = {
+        **os.environ,
+        "DEV_DIR": str(tmp_path),
+        "VENV_DIR": str(REPO / ".dev" / "venv"),
+        "SERVE_PORT": "5999",
+    }
+    subprocess.run(
+        ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    serve = tmp_path / "run" / "serve"
+    nginx = (serve / "nginx.conf").read_text()
+    assert nginx.count("server unix:") == 1
+    assert not (serve / "nginx-solr.conf").exists()
