@@ -83,6 +83,27 @@ def _buyers(count: int, epci: str) -> list[dict[str, str]]:
                     group_id=group.id, key=key, value=value, state="active"
                 )
             )
+        # The observatory counts a buyer's contracts while its procurement
+        # dataset is published (public and active): one each, as the
+        # import makes them (in the database only: the bench asks no search).
+        package = model.Package(
+            name=f"{PREFIX}marches-{number:04d}",
+            title=f"Marchés publics — Acheteur {number:02d}",
+            owner_org=group.id,
+            private=False,
+            type="dataset",
+        )
+        package.id = str(uuid.uuid4())
+        package.state = "active"
+        model.Session.add(package)
+        model.Session.add(
+            model.PackageExtra(
+                package_id=package.id,
+                key="decp_buyer_siren",
+                value=siren,
+                state="active",
+            )
+        )
         buyers.append({"id": group.id, "name": group.name, "siren": siren})
     model.Session.commit()
     return buyers
@@ -202,6 +223,18 @@ def cleanup() -> None:
         model.Session.query(table).filter(table.siret.like("8%00011")).delete(
             synchronize_session=False
         )
+    packages = [
+        package_id
+        for (package_id,) in model.Session.query(model.Package.id).filter(
+            model.Package.owner_org.in_(ids)
+        )
+    ]
+    model.Session.query(model.PackageExtra).filter(
+        model.PackageExtra.package_id.in_(packages)
+    ).delete(synchronize_session=False)
+    model.Session.query(model.Package).filter(model.Package.id.in_(packages)).delete(
+        synchronize_session=False
+    )
     model.Session.query(model.GroupExtra).filter(
         model.GroupExtra.group_id.in_(ids)
     ).delete(synchronize_session=False)
