@@ -11,10 +11,16 @@ answered "not found")."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
+
+log = logging.getLogger(__name__)
+WAIT = 2.0  # seconds between two tries while the index refuses
 
 
 def _index() -> search.index.PackageSearchIndex:
@@ -39,9 +45,32 @@ def _read(dataset_id: str) -> dict:
     )
 
 
-def reindex(dataset_id: str) -> None:
+def reindex(dataset_id: str, patience: float = 0.0) -> None:
     """The dataset's search document replaced by its current state; a
-    dataset that no longer exists, or was deleted meanwhile, is removed."""
+    dataset that no longer exists, or was deleted meanwhile, is removed.
+    While the index refuses (``search.SearchIndexError``: a SolrCloud shard
+    electing a new leader, Solr restarting), tried again every 2 s for
+    ``patience`` seconds, then the refusal is raised."""
+    deadline = time.monotonic() + patience
+    tries = 1
+    while True:
+        try:
+            _reindex(dataset_id)
+            return
+        except search.SearchIndexError as error:
+            if time.monotonic() + WAIT > deadline:
+                raise
+            log.warning(
+                "%s: the search index refused (%s), try %d",
+                dataset_id,
+                error,
+                tries + 1,
+            )
+            tries += 1
+            time.sleep(WAIT)
+
+
+def _reindex(dataset_id: str) -> None:
     try:
         dataset = _read(dataset_id)
     except tk.ObjectNotFound:

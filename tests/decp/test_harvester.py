@@ -142,6 +142,89 @@ def test_dataset_source_is_harvested_page_by_page(datagouv, territory):
     assert objects["213801533"].package_id == engins["id"]
 
 
+def refuse_the_index_while_linking(monkeypatch, comes_back: bool) -> list[float]:
+    """CKAN's Solr connection points at a closed port while the DECP
+    harvester links a buyer's dataset to its object (the publication before
+    found the index answering): a real refusal of CKAN's indexing. When
+    ``comes_back``, the index answers again once the harvester has waited.
+    Gives the harvester's waits."""
+    from ckan.lib.search.common import SolrSettings
+
+    from ckanext.opendata_territoire import search_index
+    from ckanext.opendata_territoire.harvesters import decp
+
+    url = SolrSettings._url
+    link = decp.DecpHarvester._link
+    waits: list[float] = []
+
+    def refused(self, *args, **kwargs):
+        monkeypatch.setattr(SolrSettings, "_url", "http://127.0.0.1:9/solr/ckan")
+        try:
+            return link(self, *args, **kwargs)
+        finally:
+            monkeypatch.setattr(SolrSettings, "_url", url)
+
+    def wait(seconds):
+        waits.append(seconds)
+        if comes_back:
+            monkeypatch.setattr(SolrSettings, "_url", url)
+
+    monkeypatch.setattr(decp.DecpHarvester, "_link", refused)
+    monkeypatch.setattr(search_index.time, "sleep", wait)
+    return waits
+
+
+def search_errors(obj):
+    return [e for e in errors_of(obj) if "document de recherche" in e]
+
+
+def test_an_index_refusing_for_a_while_delays_the_link_only(
+    datagouv, territory, monkeypatch
+):
+    """A SolrCloud shard electing a new leader refuses the search document
+    of a harvested buyer's dataset for a few seconds: the import waits and
+    tries again, and the object completes without error (the refusal used
+    to end the fetch consumer, the object unacknowledged)."""
+    waits = refuse_the_index_while_linking(monkeypatch, comes_back=True)
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+
+    objects, gather_errors = harvest(src)
+
+    assert gather_errors == []
+    assert waits  # the index refused, the harvester waited
+    engins = objects["213801533"]
+    assert (engins.state, engins.report_status) == ("COMPLETE", "added")
+    assert search_errors(engins) == []
+    # Indexed again with its source, as the link does.
+    found = helpers.call_action(
+        "package_search",
+        q="decp_buyer_siren:213801533",
+        fq=f'harvest_source_id:"{src["id"]}"',
+    )
+    assert found["count"] == 1
+
+
+@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+def test_an_index_that_keeps_refusing_is_an_object_error_not_a_crash(
+    datagouv, territory, monkeypatch
+):
+    refuse_the_index_while_linking(monkeypatch, comes_back=False)
+    publish_dataset(datagouv)
+    src = source(f"{datagouv.url}/fr/datasets/{SLUG}/")
+
+    objects, _ = harvest(src)
+
+    engins = objects["213801533"]
+    assert engins.state == "COMPLETE"
+    (error,) = search_errors(engins)
+    assert error.startswith(
+        "Engins : publié, mais son document de recherche n'est pas mis à jour (Solr"
+    )
+    assert error.endswith("il le sera au prochain moissonnage.")
+    assert len(table_rows(dataset_of("engins"))) == 3
+
+
 def procurement_datasets(org_name):
     org = helpers.call_action("organization_show", id=org_name, include_datasets=True)
     return [d["name"] for d in org["packages"] if d.get("decp_buyer_siren")]

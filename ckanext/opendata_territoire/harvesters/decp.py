@@ -38,6 +38,7 @@ from typing import Any, BinaryIO, cast
 import ckan.plugins.toolkit as tk
 import requests
 from ckan import model, plugins
+from ckan.lib.search import SearchIndexError
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -602,7 +603,7 @@ class DecpHarvester(HarvesterBase):
         dataset = find_dataset(siren, org["id"])
         if dataset is None:  # no contract yet: nothing published
             return "unchanged"
-        self._link(harvest_object, dataset["id"])
+        self._link(harvest_object, dataset["id"], org["title"])
         if not (result.inserted or result.updated or result.dataset_created):
             return "unchanged"
         return True
@@ -626,7 +627,7 @@ class DecpHarvester(HarvesterBase):
                 "Import",
             )
 
-    def _link(self, harvest_object: Any, dataset_id: str) -> None:
+    def _link(self, harvest_object: Any, dataset_id: str, buyer: str) -> None:
         """The object becomes the buyer's current one for this source."""
         previous = (
             model.Session.query(HarvestObject)
@@ -644,7 +645,24 @@ class DecpHarvester(HarvesterBase):
         harvest_object.save()
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
-        reindex(dataset_id)
+        # A refusal that outlasts the wait is an object error: the contracts
+        # are published, only the search document lags (until the dataset's
+        # next change); an exception here would end the fetch consumer with
+        # the object unacknowledged, taken again three minutes later.
+        patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+        try:
+            reindex(dataset_id, patience)
+        except SearchIndexError as error:
+            self._save_object_error(
+                portal_text(
+                    N_(
+                        "{buyer}: published, but its search document is not "
+                        "updated ({error}); it will be at the next harvest."
+                    )
+                ).format(buyer=buyer, error=error),
+                harvest_object,
+                "Import",
+            )
 
 
 def tempfile_remove(path: str) -> None:
