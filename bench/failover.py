@@ -399,6 +399,9 @@ def window(records, kill_time: float) -> dict[str, Any]:
         "first_error_s": round(failed[0][0] - kill_time, 2) if failed else None,
         "last_error_s": round(failed[-1][0] - kill_time, 2) if failed else None,
         "window_s": round(failed[-1][0] - failed[0][0], 2) if failed else 0.0,
+        # The slowest answers after the kill: a request that waited for a
+        # new leader instead of failing.
+        "slowest_after_kill_s": sorted(round(r[2], 2) for r in after)[-3:],
         "error_kinds": dict(Counter(f"{r[1]}: {r[3]}" for r in failed).most_common()),
         "errors_per_second": {
             s: f"{per_second[s]}/{requests_per_second[s]}"
@@ -566,7 +569,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"({w['errors_before_kill']} errors), "
                 f"{w['requests_after_kill']} after ({w['errors_after_kill']} errors); "
                 f"error window {w['window_s']} s (first {w['first_error_s']} s, "
-                f"last {w['last_error_s']} s after the kill)"
+                f"last {w['last_error_s']} s after the kill); slowest answers "
+                f"after the kill {w['slowest_after_kill_s']} s"
             )
             for kind, count in w["error_kinds"].items():
                 say(f"  {count} x {kind}")
