@@ -215,6 +215,9 @@ ACTIONS: dict[str, Rule] = {
         EVERYONE, {"commune": "engins", "group_by": "year"}
     ),
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
+    # A procurement dataset's contracts in OCDS: whoever may see the dataset
+    # (this one has no contracts: its readers get a validation error, 409).
+    "territoire_contracts_ocds": Rule(READ_A, {"id": PRIVATE}),
     # CKAN's, chained to give an image on another host no display URL
     # (third_party.py); who may call them is CKAN's rule, unchanged.
     "organization_show": Rule(EVERYONE, {"id": "engins"}),

@@ -7,7 +7,8 @@ the others by its field ``decp_buyer_siren``, with:
 - a DataStore table, one row per contract, upserted by ``uid``: the rows
   whose hash (``empreinte``) is unchanged are skipped before the DataStore;
 - downloadable files made from the whole table: DECP JSON (2022 format, and
-  2019 format when older contracts are there) and CSV.
+  2019 format when older contracts are there), CSV and the contracts in the
+  Open Contracting Data Standard (OCDS release package, decp/ocds.py).
 
 Nothing is ever deleted: rows absent from a new file stay (a monthly file
 does not hold last year's contracts), and a file is replaced only by a
@@ -34,6 +35,7 @@ from ckan.lib.search import SearchIndexError
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.decp import ocds
 from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import COLUMNS, LABELS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
@@ -232,6 +234,7 @@ def _file_name(siren: str, kind: str) -> str:
         "json-2022": f"decp-{siren}-2022.json",
         "json-2019": f"decp-{siren}-2019.json",
         "csv": f"decp-{siren}.csv",
+        "ocds": f"decp-{siren}-ocds.json",
     }[kind]
 
 
@@ -241,7 +244,11 @@ def _resource_names() -> dict[str, str]:
         "json-2022": portal_text(N_("DECP file, 2022 format (JSON)")),
         "json-2019": portal_text(N_("DECP file, 2019 format (JSON)")),
         "csv": portal_text(N_("Contracts (CSV)")),
+        "ocds": portal_text(N_("OCDS (release package)")),
     }
+
+
+FILE_KINDS = ("json-2022", "json-2019", "csv", "ocds")
 
 
 def _resources(dataset: dict[str, Any], siren: str) -> dict[str, dict[str, Any]]:
@@ -253,7 +260,7 @@ def _resources(dataset: dict[str, Any], siren: str) -> dict[str, dict[str, Any]]
             found["table"] = resource
             continue
         url = str(resource.get("url") or "")
-        for kind in ("json-2022", "json-2019", "csv"):
+        for kind in FILE_KINDS:
             if url.endswith("/" + _file_name(siren, kind)) and kind not in found:
                 found[kind] = resource
     return found
@@ -456,16 +463,16 @@ def _publish_buyer(
     _write_rows(context, table_id, changed, "upsert")
     _table_views(context, table_id)
 
-    files_missing = any(kind not in resources for kind in ("json-2022", "csv")) or (
-        "json-2019" not in resources and any(r["format"] == f.V2019 for r in rows)
-    )
+    files_missing = any(
+        kind not in resources for kind in ("json-2022", "csv", "ocds")
+    ) or ("json-2019" not in resources and any(r["format"] == f.V2019 for r in rows))
     draft = dataset.get("state") == "draft"  # left by an interrupted run
     if not (new or changed or files_missing or draft or again):
         result.total = len(stored)
         return
     stored_rows = list(_stored_rows(context, table_id))
     result.total = len(stored_rows)
-    result.files = _write_files(context, dataset["id"], siren, stored_rows, resources)
+    result.files = _write_files(context, dataset, siren, stored_rows, resources)
     _update_dataset(context, dataset, stored_rows)
 
 
@@ -535,7 +542,7 @@ def name_published(user: str | None = None) -> int:
         )
         named += len(changed)
         stored_rows = list(_stored_rows(context, table_id))
-        _write_files(context, dataset["id"], siren, stored_rows, resources)
+        _write_files(context, dataset, siren, stored_rows, resources)
     return named
 
 
@@ -644,25 +651,34 @@ def _stored_contracts(rows: Iterable[dict[str, Any]]) -> list[StoredContract]:
 
 def _write_files(
     context: dict[str, Any],
-    dataset_id: str,
+    dataset: dict[str, Any],
     siren: str,
     rows: list[dict[str, Any]],
     resources: dict[str, dict[str, Any]],
 ) -> list[str]:
     """Writes each file completely aside, then uploads it in place of the
     previous one (unless it is the same). Returns the files uploaded."""
+    dataset_id = dataset["id"]
     contracts = _stored_contracts(rows)
     versions = {c.version for c in contracts}
     names = _resource_names()
     written = []
-    for kind in ("json-2022", "json-2019", "csv"):
+    for kind in FILE_KINDS:
         if kind == "json-2019" and f.V2019 not in versions:
             continue
+        package = None
+        if kind == "ocds":
+            try:
+                package = ocds.dataset_package(dataset, rows)
+            except ocds.NoContracts:
+                continue
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, _file_name(siren, kind))
             with open(path, "w", encoding="utf-8", newline="") as out:
                 if kind == "csv":
                     write_csv_rows(rows, out)
+                elif package is not None:
+                    ocds.write_package(package, out)
                 else:
                     write_json(contracts, out, kind.split("-")[1])
             digest, size = _sha256(path)
@@ -686,7 +702,16 @@ def _write_files(
                     .replace(tzinfo=None)
                     .isoformat(),
                 }
-                if kind != "csv":
+                if kind == "ocds":
+                    data["description"] = portal_text(
+                        N_(
+                            "The contracts in the Open Contracting Data Standard "
+                            "(OCDS 1.1): one release per contract, then one per "
+                            "modification. Also given by the API action "
+                            "territoire_contracts_ocds."
+                        )
+                    )
+                elif kind != "csv":
                     data["schema_name"] = SCHEMA_NAME
                     data["schema_version"] = SCHEMA_VERSIONS[kind.split("-")[1]]
                 if current is None:

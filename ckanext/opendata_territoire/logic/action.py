@@ -2,6 +2,8 @@
 folders (each feature module lists its actions in ``__all__``)."""
 
 from ckanext.opendata_territoire import third_party as _third_party
+from ckanext.opendata_territoire.decp import actions as _decp
+from ckanext.opendata_territoire.decp.actions import *  # noqa: F403
 from ckanext.opendata_territoire.licences import actions as _licences
 from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
 from ckanext.opendata_territoire.observatory import actions as _observatory
@@ -23,5 +25,6 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_decp.__all__,
     *_third_party.__all__,
 ]

@@ -1,6 +1,8 @@
 """The auth function of every `territoire_*` action, gathered from the feature
 folders (each feature module lists them in ``__all__``)."""
 
+from ckanext.opendata_territoire.decp import auth as _decp
+from ckanext.opendata_territoire.decp.auth import *  # noqa: F403
 from ckanext.opendata_territoire.licences import auth as _licences
 from ckanext.opendata_territoire.licences.auth import *  # noqa: F403
 from ckanext.opendata_territoire.observatory import auth as _observatory
@@ -21,4 +23,5 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_decp.__all__,
 ]
