@@ -55,6 +55,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -264,26 +265,27 @@ class Load:
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
+    def record(self, kind: str, send: Callable[[], requests.Response]) -> float:
+        """Sends one request, records when, how long and its error (an HTTP
+        status of 400 or more, or no answer); gives when it started."""
+        started = time.monotonic()
+        try:
+            status = send().status_code
+            error = f"HTTP {status}" if status >= 400 else None
+        except requests.RequestException as exc:
+            error = type(exc).__name__
+        with self.lock:
+            self.records.append((started, kind, time.monotonic() - started, error))
+        return started
+
     def client(self, number: int) -> None:
         session = requests.Session()
         turn = number
         while not self.stop.is_set():
             target = self.targets[turn % len(self.targets)]
             turn += self.clients
-            started = time.monotonic()
-            try:
-                response = session.get(self.base_url + target.path, timeout=60)
-                error = (
-                    f"HTTP {response.status_code}"
-                    if response.status_code >= 400
-                    else None
-                )
-            except requests.RequestException as exc:
-                error = type(exc).__name__
-            with self.lock:
-                self.records.append(
-                    (started, target.kind, time.monotonic() - started, error)
-                )
+            url = self.base_url + target.path
+            self.record(target.kind, lambda url=url: session.get(url, timeout=60))
 
     def writer(self) -> None:
         """An editor saving a dataset twice a second (its description
@@ -293,25 +295,12 @@ class Load:
         action = f"{self.base_url}/api/3/action"
         found = session.get(f"{action}/package_search", params={"rows": 1}, timeout=60)
         dataset = found.json()["result"]["results"][0]
+        patch = {"id": dataset["id"], "notes": dataset["notes"]}
         while not self.stop.is_set():
-            started = time.monotonic()
-            try:
-                response = session.post(
-                    f"{action}/package_patch",
-                    json={"id": dataset["id"], "notes": dataset["notes"]},
-                    timeout=60,
-                )
-                error = (
-                    f"HTTP {response.status_code}"
-                    if response.status_code >= 400
-                    else None
-                )
-            except requests.RequestException as exc:
-                error = type(exc).__name__
-            with self.lock:
-                self.records.append(
-                    (started, "write package_patch", time.monotonic() - started, error)
-                )
+            started = self.record(
+                "write package_patch",
+                lambda: session.post(f"{action}/package_patch", json=patch, timeout=60),
+            )
             time.sleep(max(0.0, 0.5 - (time.monotonic() - started)))
 
     def start(self) -> list[threading.Thread]:

@@ -221,23 +221,29 @@ def test_a_supervised_worker_killed_by_hand_is_started_again(tmp_path):
     assert not (state / "worker.pid").exists()
 
 
-def test_make_serve_writes_configurations_nginx_and_supervisor_accept(tmp_path):
-    """`make serve`'s nginx and supervisor configurations, made from
-    deploy/*.in, pass `nginx -t` and supervisor's parser, with every kind
-    of worker in it."""
+def serve_configtest(tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    """`dev/serve.sh configtest` writing into tmp_path, nginx on port 5999."""
     env = {
         **os.environ,
         "DEV_DIR": str(tmp_path),
         "VENV_DIR": str(REPO / ".dev" / "venv"),
         "SERVE_PORT": "5999",
+        **settings,
     }
-    result = subprocess.run(
+    return subprocess.run(
         ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_make_serve_writes_configurations_nginx_and_supervisor_accept(tmp_path):
+    """`make serve`'s nginx and supervisor configurations, made from
+    deploy/*.in, pass `nginx -t` and supervisor's parser, with every kind
+    of worker in it."""
+    result = serve_configtest(tmp_path)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "syntax is ok" in result.stderr
@@ -257,21 +263,11 @@ def test_make_cloud_configurations_balance_two_web_instances_and_the_solr_nodes(
     instances on their own sockets, nginx balances them and proxies CKAN's
     one Solr URL to both SolrCloud nodes, retrying a dead one; nginx and
     supervisor accept the configurations."""
-    env = {
-        **os.environ,
-        "DEV_DIR": str(tmp_path),
-        "VENV_DIR": str(REPO / ".dev" / "venv"),
-        "SERVE_PORT": "5999",
-        "SERVE_TOPOLOGY": "cloud",
-        "SERVE_SOLR_PROXY_PORT": "8999",
-        "CLOUD_SOLR_PORTS": "8997 8998",
-    }
-    result = subprocess.run(
-        ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = serve_configtest(
+        tmp_path,
+        SERVE_TOPOLOGY="cloud",
+        SERVE_SOLR_PROXY_PORT="8999",
+        CLOUD_SOLR_PORTS="8997 8998",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -290,18 +286,7 @@ def test_make_cloud_configurations_balance_two_web_instances_and_the_solr_nodes(
 
 
 def test_the_default_topology_has_one_web_instance_and_no_solr_proxy(tmp_path):
-    env = {
-        **os.environ,
-        "DEV_DIR": str(tmp_path),
-        "VENV_DIR": str(REPO / ".dev" / "venv"),
-        "SERVE_PORT": "5999",
-    }
-    subprocess.run(
-        ["bash", str(REPO / "dev" / "serve.sh"), "configtest"],
-        env=env,
-        capture_output=True,
-        check=True,
-    )
+    assert serve_configtest(tmp_path).returncode == 0
     serve = tmp_path / "run" / "serve"
     nginx = (serve / "nginx.conf").read_text()
     assert nginx.count("server unix:") == 1
