@@ -747,3 +747,72 @@ def test_a_coverage_given_only_as_a_geometry_is_noted(datagouv, territory):
         note
     )
     assert run.statuses() == ["added"]
+
+
+def refuse_the_index_during_imports(monkeypatch, comes_back: bool) -> list[float]:
+    """CKAN's Solr connection points at a closed port while the harvester
+    imports an object: a real refusal of CKAN's indexing (it indexes before
+    it commits). When ``comes_back``, the index answers again once the
+    harvester has waited. Gives the harvester's waits."""
+    from ckan.lib.search.common import SolrSettings
+
+    from ckanext.opendata_territoire.harvesters import udata
+
+    url = SolrSettings._url
+    import_once = udata.UdataHarvester._import
+    waits: list[float] = []
+
+    def refused(self, harvest_object):
+        if not waits:
+            monkeypatch.setattr(SolrSettings, "_url", "http://127.0.0.1:9/solr/ckan")
+        try:
+            return import_once(self, harvest_object)
+        finally:
+            if not comes_back:
+                monkeypatch.setattr(SolrSettings, "_url", url)
+
+    def wait(seconds):
+        waits.append(seconds)
+        monkeypatch.setattr(SolrSettings, "_url", url)
+
+    monkeypatch.setattr(udata.UdataHarvester, "_import", refused)
+    monkeypatch.setattr(udata.time, "sleep", wait)
+    return waits
+
+
+def test_an_index_refusing_for_a_while_delays_the_import_only(
+    datagouv, territory, monkeypatch
+):
+    """A SolrCloud shard electing a new leader refuses the first dataset for
+    a few seconds: the harvester waits, tries again, and every dataset is
+    published once (the refusal used to end the fetch consumer)."""
+    waits = refuse_the_index_during_imports(monkeypatch, comes_back=True)
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 3)
+
+    run = harvest(source(org_url(datagouv), {"page_size": 3}))
+
+    assert waits
+    assert run.statuses() == ["added", "added", "added"]
+    assert sorted(datasets_of("villard-de-lans")) == [
+        "Jeu de données 1",
+        "Jeu de données 2",
+        "Jeu de données 3",
+    ]
+
+
+@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+def test_an_index_that_keeps_refusing_is_reported_and_writes_nothing(
+    datagouv, territory, monkeypatch
+):
+    refuse_the_index_during_imports(monkeypatch, comes_back=False)
+    organization(datagouv, VILLARD_ORG, VILLARD_SIREN, [three_datasets()], 3)
+
+    run = harvest(source(org_url(datagouv), {"page_size": 3}))
+
+    assert run.statuses() == ["errored", "errored", "errored"]
+    assert all(
+        "Non publié : l'index de recherche l'a refusé" in message
+        for message in run.errors()
+    )
+    assert datasets_of("villard-de-lans") == {}
+    assert model.Session.query(model.Package).filter_by(type="dataset").count() == 0

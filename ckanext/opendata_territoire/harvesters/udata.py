@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ import ckan.plugins.toolkit as tk
 import requests
 import sqlalchemy as sa
 from ckan import model, plugins
+from ckan.lib.search import SearchIndexError
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -68,6 +70,7 @@ STATUS_KEY = "udata_status"
 UNPLACED_KEY = "udata_unplaced"
 PRESENT, GONE, ARCHIVED = "present", "gone", "archived"
 MAX_PAGES = 500
+INDEX_WAIT = 2.0  # seconds between two tries while the search index refuses
 DEFAULT_TIMEOUT = 30
 # Fields the harvester owns: taken from the source at every harvest, removed
 # when the source no longer has them. The others (themes, producer service,
@@ -707,6 +710,34 @@ class UdataHarvester(HarvesterBase):
     # Import
 
     def import_stage(self, harvest_object: Any) -> bool | str:
+        """The object's dataset published, withdrawn or left out; tried
+        again while the search index refuses it (a SolrCloud shard electing
+        a new leader: CKAN indexes before it commits, so nothing was
+        written), for ``ckanext.territoire.decp.index_retry_seconds``, then
+        an object error: an exception would end the fetch consumer."""
+        patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return self._import(harvest_object)
+            except SearchIndexError as error:
+                model.Session.rollback()
+                if time.monotonic() + INDEX_WAIT > deadline:
+                    self._save_object_error(
+                        portal_text(
+                            N_(
+                                "Not published: the search index refused it "
+                                "({error}); it will be tried at the next harvest."
+                            )
+                        ).format(error=error),
+                        harvest_object,
+                        "Import",
+                    )
+                    return False
+                log.warning("udata import: the search index refused (%s)", error)
+                time.sleep(INDEX_WAIT)
+
+    def _import(self, harvest_object: Any) -> bool | str:
         if not harvest_object.content:
             self._save_object_error(
                 portal_text(N_("Empty harvest object.")), harvest_object, "Import"
