@@ -205,7 +205,7 @@ def test_an_index_refusing_for_a_while_delays_the_link_only(
     assert found["count"] == 1
 
 
-@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+@pytest.mark.ckan_config("ckanext.territoire.index_retry_seconds", "0")
 def test_an_index_that_keeps_refusing_is_an_object_error_not_a_crash(
     datagouv, territory, monkeypatch
 ):

@@ -382,7 +382,7 @@ def test_a_search_index_that_refuses_for_a_while_delays_the_buyer_only(
     assert len(list(csv.DictReader(io.StringIO(text)))) == 3
 
 
-@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+@pytest.mark.ckan_config("ckanext.territoire.index_retry_seconds", "0")
 def test_a_search_index_that_keeps_refusing_fails_the_buyer_and_keeps_the_rest(
     cli, national, territory, monkeypatch
 ):

@@ -800,7 +800,7 @@ def test_an_index_refusing_for_a_while_delays_the_import_only(
     ]
 
 
-@pytest.mark.ckan_config("ckanext.territoire.decp.index_retry_seconds", "0")
+@pytest.mark.ckan_config("ckanext.territoire.index_retry_seconds", "0")
 def test_an_index_that_keeps_refusing_is_reported_and_writes_nothing(
     datagouv, territory, monkeypatch
 ):

@@ -353,11 +353,11 @@ def _publish_retrying(
     writer: str,
 ) -> None:
     """``_publish_buyer``, tried again while the search index refuses it
-    (ckanext.territoire.decp.index_retry_seconds): a SolrCloud shard whose
+    (ckanext.territoire.index_retry_seconds): a SolrCloud shard whose
     leader died takes seconds to elect another. The contracts written before
     the refusal stay; the next try writes the files and the dataset
     whatever the table says (nothing new in it any more)."""
-    patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+    patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
     deadline = time.monotonic() + patience
     first: tuple[int, int, int] | None = None
     attempt = 0

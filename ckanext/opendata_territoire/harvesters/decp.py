@@ -649,7 +649,7 @@ class DecpHarvester(HarvesterBase):
         # are published, only the search document lags (until the dataset's
         # next change); an exception here would end the fetch consumer with
         # the object unacknowledged, taken again three minutes later.
-        patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+        patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
         try:
             reindex(dataset_id, patience)
         except SearchIndexError as error:

@@ -713,9 +713,9 @@ class UdataHarvester(HarvesterBase):
         """The object's dataset published, withdrawn or left out; tried
         again while the search index refuses it (a SolrCloud shard electing
         a new leader: CKAN indexes before it commits, so nothing was
-        written), for ``ckanext.territoire.decp.index_retry_seconds``, then
+        written), for ``ckanext.territoire.index_retry_seconds``, then
         an object error: an exception would end the fetch consumer."""
-        patience = float(tk.config.get("ckanext.territoire.decp.index_retry_seconds"))
+        patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
         deadline = time.monotonic() + patience
         while True:
             try:
