@@ -8,6 +8,8 @@ from ckanext.opendata_territoire.observatory import actions as _observatory
 from ckanext.opendata_territoire.observatory.actions import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
+from ckanext.opendata_territoire.peers import actions as _peers
+from ckanext.opendata_territoire.peers.actions import *  # noqa: F403
 from ckanext.opendata_territoire.quality import actions as _quality
 from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
@@ -23,5 +25,6 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_peers.__all__,
     *_third_party.__all__,
 ]

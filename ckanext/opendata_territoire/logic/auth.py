@@ -7,6 +7,8 @@ from ckanext.opendata_territoire.observatory import auth as _observatory
 from ckanext.opendata_territoire.observatory.auth import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
+from ckanext.opendata_territoire.peers import auth as _peers
+from ckanext.opendata_territoire.peers.auth import *  # noqa: F403
 from ckanext.opendata_territoire.quality import auth as _quality
 from ckanext.opendata_territoire.quality.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
@@ -21,4 +23,5 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_peers.__all__,
 ]
