@@ -130,8 +130,15 @@ def _amount(text):
 
 
 def direct_figures(path, epcis):
-    """{(epci SIREN, year, division): sums} computed row by row; year 0 and
-    division "" are the totals."""
+    """{(epci SIREN, year, division): sums} computed row by row from the
+    CSV file; year 0 and division "" are the totals."""
+    with open(path, encoding="utf-8", newline="") as fp:
+        return direct_from_rows(csv.DictReader(fp), epcis)
+
+
+def direct_from_rows(file_rows, epcis):
+    """The same from the file's rows (dicts of texts, "" or None when
+    empty), e.g. a Parquet file's read by pyarrow (bench/peers.py)."""
     by_siren = {}
     members = {}
     departements = defaultdict(set)
@@ -142,11 +149,11 @@ def direct_figures(path, epcis):
             members[m.insee] = epci.siren
             departements[epci.siren].add(_departement(m.insee))
     contracts = defaultdict(list)
-    with open(path, encoding="utf-8", newline="") as fp:
-        for row in csv.DictReader(fp):
-            buyer = row["acheteur_id"].zfill(14)[:9]
-            if buyer in by_siren:
-                contracts[row["uid"]].append(row)
+    for raw in file_rows:
+        row = {key: "" if value is None else str(value) for key, value in raw.items()}
+        buyer = row["acheteur_id"].zfill(14)[:9]
+        if buyer in by_siren:
+            contracts[row["uid"]].append(row)
     sums = defaultdict(lambda: defaultdict(float))
     for rows in contracts.values():
         epci = by_siren[rows[0]["acheteur_id"].zfill(14)[:9]]

@@ -21,7 +21,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +54,8 @@ class Refreshed:
     epcis: int
     rows: int
     seconds: float
+    # Seconds by stage: download (a URL), read, compute, store.
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def _is_url(source: str) -> bool:
@@ -149,6 +151,7 @@ def refresh(
     started = time.monotonic()
     found = epcis()
     with local_file(source, remote) as path:
+        downloaded = time.monotonic() - started
         try:
             computed = compute.compute(path, found, progress)
         except compute.PeersReadError as error:
@@ -159,8 +162,8 @@ def refresh(
             ) from error
     if progress is not None:
         progress("store", 0, computed.table.num_rows)
-    seconds = time.monotonic() - started
-    rows = store(computed, label or source, seconds)
+    stored_at = time.monotonic()
+    rows = store(computed, label or source, stored_at - started)
     return Refreshed(
         source=label or source,
         rows_read=computed.rows_read,
@@ -168,6 +171,11 @@ def refresh(
         epcis=computed.epcis,
         rows=rows,
         seconds=time.monotonic() - started,
+        stages={
+            "download": round(downloaded, 2),
+            **{name: round(value, 2) for name, value in computed.seconds.items()},
+            "store": round(time.monotonic() - stored_at, 2),
+        },
     )
 
 
