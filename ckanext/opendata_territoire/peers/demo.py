@@ -41,7 +41,7 @@ CCMV = "243801024"
 HEADER = list(compute.COLUMNS)
 CPV = ("45000000", "71000000", "90500000", "79340000", "34110000", "55520000")
 YEARS = (2021, 2022, 2023, 2024)
-DEMO_LABEL = "decp-national-demo.csv (made-up national file of the demo)"
+DEMO_LABEL = "decp-national-demo.csv"
 
 
 class DemoError(Exception):
