@@ -106,6 +106,20 @@ ensure_observatory() {
     say "$(tail -n 1 "$out")"
 }
 
+ensure_peers() {
+    # The observatory's national comparison: a small national tabular file
+    # made for the demo (the CCMV's contracts of the DECP sample, made-up
+    # contracts for every other EPCI of France), the peers' figures
+    # refreshed from it; no internet needed.
+    local out=$RUN_DIR/peers-seed.out
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire peers seed-demo >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire peers seed-demo failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    say "$(tail -n 1 "$out")"
+}
+
 ensure_deliberations() {
     # A commune's deliberations with the mistakes a secretary makes, validated
     # against the SCDL schema at once (the shipped snapshot of the national
@@ -140,6 +154,7 @@ ensure_sysadmin
 ensure_territory
 ensure_procurement
 ensure_observatory
+ensure_peers
 ensure_deliberations
 ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"

@@ -61,6 +61,7 @@ from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import datagouv, notes, scope
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
+from ckanext.opendata_territoire.peers import refresh as peers_refresh
 from ckanext.opendata_territoire.search_index import reindex
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
@@ -416,6 +417,10 @@ class DecpHarvester(HarvesterBase):
         # imported, would make the files count as harvested and the other
         # buyers' contracts be skipped as unchanged at the next harvest.
         model.Session.commit()
+        # A national tabular file was read: every EPCI's figures (the
+        # observatory's national comparison) are refreshed from it by a
+        # background job; queuing it never fails the gather.
+        peers_refresh.after_harvest(read_files)
         return [obj.id for obj in objects]
 
     def _files(

@@ -10,6 +10,8 @@ from ckanext.opendata_territoire.observatory import actions as _observatory
 from ckanext.opendata_territoire.observatory.actions import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import actions as _onboarding
 from ckanext.opendata_territoire.onboarding.actions import *  # noqa: F403
+from ckanext.opendata_territoire.peers import actions as _peers
+from ckanext.opendata_territoire.peers.actions import *  # noqa: F403
 from ckanext.opendata_territoire.quality import actions as _quality
 from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
@@ -26,5 +28,6 @@ __all__ = [
     *_licences.__all__,
     *_observatory.__all__,
     *_decp.__all__,
+    *_peers.__all__,
     *_third_party.__all__,
 ]

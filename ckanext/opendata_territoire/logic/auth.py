@@ -9,6 +9,8 @@ from ckanext.opendata_territoire.observatory import auth as _observatory
 from ckanext.opendata_territoire.observatory.auth import *  # noqa: F403
 from ckanext.opendata_territoire.onboarding import auth as _onboarding
 from ckanext.opendata_territoire.onboarding.auth import *  # noqa: F403
+from ckanext.opendata_territoire.peers import auth as _peers
+from ckanext.opendata_territoire.peers.auth import *  # noqa: F403
 from ckanext.opendata_territoire.quality import auth as _quality
 from ckanext.opendata_territoire.quality.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
@@ -24,4 +26,5 @@ __all__ = [
     *_licences.__all__,
     *_observatory.__all__,
     *_decp.__all__,
+    *_peers.__all__,
 ]

@@ -55,6 +55,37 @@ def _values(data_dict: dict[str, Any], key: str) -> list[str]:
     return found
 
 
+def years(data_dict: dict[str, Any]) -> list[int]:
+    """The checked ``years`` parameter."""
+    found = []
+    for year in _values(data_dict, "years"):
+        if not (year.isdigit() and 1990 <= int(year) <= 2100):
+            raise _error(
+                "years",
+                tk._("{value} is not a year (four digits, from 1990 to 2100).").format(
+                    value=year
+                ),
+            )
+        found.append(int(year))
+    return found
+
+
+def divisions(data_dict: dict[str, Any]) -> list[str]:
+    """The checked ``cpv`` parameter, as CPV divisions (two digits)."""
+    found = []
+    for code in _values(data_dict, "cpv"):
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) < 2:
+            raise _error(
+                "cpv",
+                tk._(
+                    "{value} is not a CPV code or division (at least two digits)."
+                ).format(value=code),
+            )
+        found.append(digits[:2])
+    return found
+
+
 @dataclass
 class Scope:
     """What the figures are about: the territory's communes and
@@ -136,26 +167,9 @@ def scope(data_dict: dict[str, Any], with_cpv: bool = True) -> Scope:
                 tk._("No buyer organization named {name}.").format(name=commune),
             )
         found.organization_id = match[0]["id"]
-    for year in _values(data_dict, "years"):
-        if not (year.isdigit() and 1990 <= int(year) <= 2100):
-            raise _error(
-                "years",
-                tk._("{value} is not a year (four digits, from 1990 to 2100).").format(
-                    value=year
-                ),
-            )
-        found.years.append(int(year))
+    found.years = years(data_dict)
     if with_cpv:
-        for code in _values(data_dict, "cpv"):
-            digits = "".join(ch for ch in code if ch.isdigit())
-            if len(digits) < 2:
-                raise _error(
-                    "cpv",
-                    tk._(
-                        "{value} is not a CPV code or division (at least two digits)."
-                    ).format(value=code),
-                )
-            found.cpv.append(digits[:2])
+        found.cpv = divisions(data_dict)
     found.procedures = _values(data_dict, "procedure")
     found.natures = _values(data_dict, "nature")
     return found

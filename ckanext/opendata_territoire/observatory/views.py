@@ -14,6 +14,7 @@ from flask import Blueprint, Response
 
 from ckanext.opendata_territoire import csv_export
 from ckanext.opendata_territoire.observatory import cpv, stats
+from ckanext.opendata_territoire.peers import views as peers_views
 
 blueprint = Blueprint("territoire_observatory", __name__)
 
@@ -137,6 +138,8 @@ def _page(commune: str | None) -> Any:
     )
     found = stats.options()
     organizations = stats.organizations()
+    # Among comparable territories: the whole EPCI's, on its page only.
+    peers = None if org else peers_views.section(filters)
     return tk.render(
         "observatory/index.html",
         {
@@ -166,6 +169,7 @@ def _page(commune: str | None) -> Any:
                 ),
             },
             "csv_args": {**filters, "group_by": group},
+            "peers": peers,
             "euros": euros,
             "number": number,
             "percent": percent,

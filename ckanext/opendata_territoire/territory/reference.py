@@ -334,6 +334,13 @@ def commune_exists(insee: str) -> bool:
     return NpmReference(data_dir()).commune_exists(insee)
 
 
+def all_epcis() -> dict[str, Epci]:
+    """Every EPCI of France by SIREN, from the local npm files whatever the
+    source (geo.api.gouv.fr answers one EPCI at a time): the peers'
+    comparison. TerritoryError when the files are missing."""
+    return _npm_epcis(data_dir())
+
+
 def commune_known(insee: str) -> bool | None:
     """Whether a current commune has this INSEE code, or None when the local
     reference data is not there to tell: what validators call (they then check
