@@ -215,6 +215,8 @@ ACTIONS: dict[str, Rule] = {
         EVERYONE, {"commune": "engins", "group_by": "year"}
     ),
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
+    # The territory among its peers: national public figures, anyone.
+    "territoire_procurement_peers": Rule(EVERYONE, {"years": "2024"}),
     # A procurement dataset's contracts in OCDS: whoever may see the dataset
     # (this one has no contracts: its readers get a validation error, 409).
     "territoire_contracts_ocds": Rule(READ_A, {"id": PRIVATE}),
@@ -349,6 +351,9 @@ PAGES: dict[tuple[str, str], Rule] = {
     ),
     ("territoire_observatory.organization_csv", "GET"): Rule(
         EVERYONE, path="/organization/engins/observatory.csv"
+    ),
+    ("territoire_peers.peers_csv", "GET"): Rule(
+        EVERYONE, path="/observatory/peers.csv"
     ),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(
