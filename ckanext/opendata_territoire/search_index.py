@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -20,6 +22,7 @@ from ckan import model
 from ckan.lib import search
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 WAIT = 2.0  # seconds between two tries while the index refuses
 
 
@@ -45,29 +48,39 @@ def _read(dataset_id: str) -> dict:
     )
 
 
-def reindex(dataset_id: str, patience: float = 0.0) -> None:
-    """The dataset's search document replaced by its current state; a
-    dataset that no longer exists, or was deleted meanwhile, is removed.
-    While the index refuses (``search.SearchIndexError``: a SolrCloud shard
-    electing a new leader, Solr restarting), tried again every 2 s for
-    ``patience`` seconds, then the refusal is raised."""
-    deadline = time.monotonic() + patience
-    tries = 1
+def patience() -> float:
+    """How long a write the search index refuses is tried again
+    (``ckanext.territoire.index_retry_seconds``)."""
+    return float(tk.config.get("ckanext.territoire.index_retry_seconds"))
+
+
+def patiently(operation: Callable[[int], T], seconds: float, what: str) -> T:
+    """``operation(try_number)`` (0 first), tried again every 2 s while the
+    search index refuses it (``search.SearchIndexError``: a SolrCloud shard
+    electing a new leader, Solr restarting; CKAN indexes before it commits,
+    so the refused transaction is rolled back), for ``seconds``; then the
+    refusal is raised."""
+    deadline = time.monotonic() + seconds
+    tries = 0
     while True:
         try:
-            _reindex(dataset_id)
-            return
+            return operation(tries)
         except search.SearchIndexError as error:
+            model.Session.rollback()
             if time.monotonic() + WAIT > deadline:
                 raise
-            log.warning(
-                "%s: the search index refused (%s), try %d",
-                dataset_id,
-                error,
-                tries + 1,
-            )
             tries += 1
+            log.warning(
+                "%s: the search index refused (%s), try %d", what, error, tries + 1
+            )
             time.sleep(WAIT)
+
+
+def reindex(dataset_id: str, seconds: float = 0.0) -> None:
+    """The dataset's search document replaced by its current state; a
+    dataset that no longer exists, or was deleted meanwhile, is removed.
+    A refusal of the index is tried again for ``seconds`` (``patiently``)."""
+    patiently(lambda _try: _reindex(dataset_id), seconds, dataset_id)
 
 
 def _reindex(dataset_id: str) -> None:
@@ -81,4 +94,4 @@ def _reindex(dataset_id: str) -> None:
         _index().remove_dict({"id": dataset["id"]})
 
 
-__all__ = ["reindex", "still_there"]
+__all__ = ["patience", "patiently", "reindex", "still_there"]

@@ -350,6 +350,7 @@ def test_a_search_index_that_refuses_for_a_while_delays_the_buyer_only(
     none twice; the summary counts what the run added."""
     from ckan.lib.search.common import SolrSettings
 
+    from ckanext.opendata_territoire import search_index
     from ckanext.opendata_territoire.decp import publish
 
     url = SolrSettings._url
@@ -367,7 +368,7 @@ def test_a_search_index_that_refuses_for_a_while_delays_the_buyer_only(
         waits.append(seconds)
         monkeypatch.setattr(SolrSettings, "_url", url)
 
-    monkeypatch.setattr(publish.time, "sleep", wait)
+    monkeypatch.setattr(search_index.time, "sleep", wait)
 
     result = run(cli, national, "--json")
 

@@ -756,6 +756,7 @@ def refuse_the_index_during_imports(monkeypatch, comes_back: bool) -> list[float
     harvester has waited. Gives the harvester's waits."""
     from ckan.lib.search.common import SolrSettings
 
+    from ckanext.opendata_territoire import search_index
     from ckanext.opendata_territoire.harvesters import udata
 
     url = SolrSettings._url
@@ -776,7 +777,7 @@ def refuse_the_index_during_imports(monkeypatch, comes_back: bool) -> list[float
         monkeypatch.setattr(SolrSettings, "_url", url)
 
     monkeypatch.setattr(udata.UdataHarvester, "_import", refused)
-    monkeypatch.setattr(udata.time, "sleep", wait)
+    monkeypatch.setattr(search_index.time, "sleep", wait)
     return waits
 
 

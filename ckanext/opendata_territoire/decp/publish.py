@@ -23,7 +23,6 @@ import io
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from ckan.lib.munge import munge_title_to_name
 from ckan.lib.search import SearchIndexError
 from werkzeug.datastructures import FileStorage
 
+from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp import ocds
 from ckanext.opendata_territoire.decp.language import N_, portal_text
@@ -357,34 +357,22 @@ def _publish_retrying(
     leader died takes seconds to elect another. The contracts written before
     the refusal stay; the next try writes the files and the dataset
     whatever the table says (nothing new in it any more)."""
-    patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
-    deadline = time.monotonic() + patience
-    first: tuple[int, int, int] | None = None
-    attempt = 0
-    while True:
+    first: list[tuple[int, int, int]] = []
+
+    def attempt(tries: int) -> None:
         try:
             _publish_buyer(
-                result, org, contracts, source, dry_run, writer, again=attempt > 0
+                result, org, contracts, source, dry_run, writer, again=tries > 0
             )
-        except SearchIndexError as error:
-            model.Session.rollback()
-            attempt += 1
-            if first is None:
-                first = (result.inserted, result.updated, result.unchanged)
-            if time.monotonic() + 2 > deadline:
-                raise
-            log.warning(
-                "%s: the search index refused the publication (%s), try %d",
-                result.siren,
-                error,
-                attempt + 1,
-            )
-            time.sleep(2)
-            continue
-        if first is not None and any(first):
-            # What the first try wrote is what this run changed.
-            result.inserted, result.updated, result.unchanged = first
-        return
+        except SearchIndexError:
+            if not first:
+                first.append((result.inserted, result.updated, result.unchanged))
+            raise
+
+    search_index.patiently(attempt, search_index.patience(), result.siren)
+    if first and any(first[0]):
+        # What the first try wrote is what this run changed.
+        result.inserted, result.updated, result.unchanged = first[0]
 
 
 def _publish_buyer(

@@ -62,7 +62,7 @@ from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import datagouv, notes, scope
 from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
 from ckanext.opendata_territoire.peers import refresh as peers_refresh
-from ckanext.opendata_territoire.search_index import reindex
+from ckanext.opendata_territoire.search_index import patience, reindex
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
@@ -654,9 +654,8 @@ class DecpHarvester(HarvesterBase):
         # are published, only the search document lags (until the dataset's
         # next change); an exception here would end the fetch consumer with
         # the object unacknowledged, taken again three minutes later.
-        patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
         try:
-            reindex(dataset_id, patience)
+            reindex(dataset_id, patience())
         except SearchIndexError as error:
             self._save_object_error(
                 portal_text(

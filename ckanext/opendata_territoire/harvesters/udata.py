@@ -32,7 +32,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +45,7 @@ from ckan.lib.search import SearchIndexError
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
@@ -70,7 +70,6 @@ STATUS_KEY = "udata_status"
 UNPLACED_KEY = "udata_unplaced"
 PRESENT, GONE, ARCHIVED = "present", "gone", "archived"
 MAX_PAGES = 500
-INDEX_WAIT = 2.0  # seconds between two tries while the search index refuses
 DEFAULT_TIMEOUT = 30
 # Fields the harvester owns: taken from the source at every harvest, removed
 # when the source no longer has them. The others (themes, producer service,
@@ -715,27 +714,24 @@ class UdataHarvester(HarvesterBase):
         a new leader: CKAN indexes before it commits, so nothing was
         written), for ``ckanext.territoire.index_retry_seconds``, then
         an object error: an exception would end the fetch consumer."""
-        patience = float(tk.config.get("ckanext.territoire.index_retry_seconds"))
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                return self._import(harvest_object)
-            except SearchIndexError as error:
-                model.Session.rollback()
-                if time.monotonic() + INDEX_WAIT > deadline:
-                    self._save_object_error(
-                        portal_text(
-                            N_(
-                                "Not published: the search index refused it "
-                                "({error}); it will be tried at the next harvest."
-                            )
-                        ).format(error=error),
-                        harvest_object,
-                        "Import",
+        try:
+            return search_index.patiently(
+                lambda _try: self._import(harvest_object),
+                search_index.patience(),
+                f"udata import {harvest_object.guid}",
+            )
+        except SearchIndexError as error:
+            self._save_object_error(
+                portal_text(
+                    N_(
+                        "Not published: the search index refused it "
+                        "({error}); it will be tried at the next harvest."
                     )
-                    return False
-                log.warning("udata import: the search index refused (%s)", error)
-                time.sleep(INDEX_WAIT)
+                ).format(error=error),
+                harvest_object,
+                "Import",
+            )
+            return False
 
     def _import(self, harvest_object: Any) -> bool | str:
         if not harvest_object.content:
