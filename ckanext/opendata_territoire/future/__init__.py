@@ -1,0 +1,1 @@
+"""The contracts to come: the renewals the procurement data foretells."""
