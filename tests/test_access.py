@@ -215,6 +215,8 @@ ACTIONS: dict[str, Rule] = {
         EVERYONE, {"commune": "engins", "group_by": "year"}
     ),
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
+    # The contracts to come, foretold from the same public data: anyone.
+    "territoire_future_contracts": Rule(EVERYONE, {"months": "12", "cpv": "45"}),
     # The territory among its peers: national public figures, anyone.
     "territoire_procurement_peers": Rule(EVERYONE, {"years": "2024"}),
     # A procurement dataset's contracts in OCDS: whoever may see the dataset

@@ -4,6 +4,8 @@ folders (each feature module lists its actions in ``__all__``)."""
 from ckanext.opendata_territoire import third_party as _third_party
 from ckanext.opendata_territoire.decp import actions as _decp
 from ckanext.opendata_territoire.decp.actions import *  # noqa: F403
+from ckanext.opendata_territoire.future import actions as _future
+from ckanext.opendata_territoire.future.actions import *  # noqa: F403
 from ckanext.opendata_territoire.licences import actions as _licences
 from ckanext.opendata_territoire.licences.actions import *  # noqa: F403
 from ckanext.opendata_territoire.observatory import actions as _observatory
@@ -27,6 +29,7 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_future.__all__,
     *_decp.__all__,
     *_peers.__all__,
     *_third_party.__all__,

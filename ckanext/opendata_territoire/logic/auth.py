@@ -3,6 +3,8 @@ folders (each feature module lists them in ``__all__``)."""
 
 from ckanext.opendata_territoire.decp import auth as _decp
 from ckanext.opendata_territoire.decp.auth import *  # noqa: F403
+from ckanext.opendata_territoire.future import auth as _future
+from ckanext.opendata_territoire.future.auth import *  # noqa: F403
 from ckanext.opendata_territoire.licences import auth as _licences
 from ckanext.opendata_territoire.licences.auth import *  # noqa: F403
 from ckanext.opendata_territoire.observatory import auth as _observatory
@@ -25,6 +27,7 @@ __all__ = [
     *_usage.__all__,
     *_licences.__all__,
     *_observatory.__all__,
+    *_future.__all__,
     *_decp.__all__,
     *_peers.__all__,
 ]
