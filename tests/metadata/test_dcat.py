@@ -182,6 +182,31 @@ def test_insee_codes_are_insee_geography_uris(graph, ref):
     assert (epci, DCT.identifier, Literal("243801024")) in graph
 
 
+def test_each_place_carries_its_bounding_box_as_wkt(graph, ref):
+    """The geometry data.gouv.fr reads (dcat:bbox, GeoSPARQL WKT literal),
+    the commune's inside the EPCI's; no other Location (the base profile's
+    blank node from the "spatial" extra is not kept)."""
+    commune = URIRef("http://id.insee.fr/geo/commune/38548")
+    epci = URIRef("http://id.insee.fr/geo/intercommunalite/243801024")
+    wkt_type = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+
+    boxes = {}
+    for place in (commune, epci):
+        (box,) = graph.objects(place, DCAT.bbox)
+        assert box.datatype == wkt_type
+        assert str(box).startswith("POLYGON((")
+        boxes[place] = [
+            tuple(float(v) for v in point.split())
+            for point in str(box)[len("POLYGON((") : -2].split(", ")
+        ]
+    xs = [x for x, _ in boxes[epci]]
+    ys = [y for _, y in boxes[epci]]
+    assert all(
+        min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys) for x, y in boxes[commune]
+    )
+    assert all(isinstance(p, URIRef) for p in graph.objects(ref, DCT.spatial))
+
+
 def test_frequency_is_the_eu_frequency_uri_only(graph, ref):
     assert list(graph.objects(ref, DCT.accrualPeriodicity)) == [
         URIRef(f"{EU}/frequency/MONTHLY")

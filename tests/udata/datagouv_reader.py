@@ -69,6 +69,7 @@ from urllib.parse import urljoin, urlsplit
 import dateutil.parser
 import rdflib
 import requests
+from geomet import wkt
 from rdflib.namespace import RDF, RDFS, SKOS
 from slugify import slugify
 
@@ -790,6 +791,41 @@ def _multipolygon(geometry: Any) -> dict[str, Any]:
     raise HarvestError(f"Unsupported spatial geometry {geometry['type']}")
 
 
+GEOJSON_TYPES = {
+    "http://www.opengis.net/ont/geosparql#geoJSONLiteral",
+    "https://www.iana.org/assignments/media-types/application/vnd.geo+json",
+}
+WKT_TYPES = {
+    "http://www.opengis.net/ont/geosparql#wktLiteral",
+    "http://www.opengis.net/rdf#wktLiteral",
+}
+
+
+def _literal_geometry(value: rdflib.Literal) -> dict[str, Any] | None:
+    """A geometry literal as udata parses it (``json.loads`` of GeoJSON,
+    geomet's ``wkt.loads`` of the upper-cased WKT), else None."""
+    datatype = str(value.datatype or "")
+    try:
+        if datatype in GEOJSON_TYPES:
+            return json.loads(str(value))
+        if datatype in WKT_TYPES:
+            return wkt.loads(str(value).strip().upper())
+    except (ValueError, TypeError):
+        return None  # udata logs it and reads on
+    return None
+
+
+def _bbox_text(text: str) -> dict[str, Any] | None:
+    """udata's ``bbox_to_geojson_multipolygon`` for a bare literal
+    "west,south,east,north" (some ArcGIS servers)."""
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "MultiPolygon", "coordinates": [[ring]]}
+
+
 def read_ckan(
     root_url: str, organization: str | None = None, tags: str | None = None
 ) -> list[dict[str, Any]]:
@@ -973,7 +1009,7 @@ class DcatReader:
             "tags": self.tags(graph, node),
             "frequency": self.frequency(graph.value(node, DCT.accrualPeriodicity)),
             "temporal": self.temporal(graph, graph.value(node, DCT.temporal)),
-            "spatial": self.spatial(graph, graph.value(node, DCT.spatial)),
+            "spatial": self.spatial(graph, graph.objects(node, DCT.spatial)),
             "extras": {},
             "contact_points": self.contacts(graph, node),
             "remote_url": valid_url(landing) or valid_url(uri),
@@ -1034,18 +1070,35 @@ class DcatReader:
         return None
 
     @staticmethod
-    def spatial(graph: rdflib.Graph, place: Any) -> dict[str, Any] | None:
-        """A geometry only (GeoJSON literal, Polygon or MultiPolygon): udata
-        maps no zone URI."""
-        if place is None:
+    def spatial(graph: rdflib.Graph, places: Iterable[Any]) -> dict[str, Any] | None:
+        """udata's ``spatial_from_rdf``: of every ``dct:spatial`` node, each
+        literal object typed as GeoJSON (GeoSPARQL or the older IANA type) or
+        WKT (GeoSPARQL or the old OGC prefix), whatever its predicate
+        (``locn:geometry``, ``dcat:bbox``...); a bare literal is a bbox string.
+        The Polygons and MultiPolygons found merge, without duplicates, into
+        one MultiPolygon. No zone is mapped from a URI."""
+        polygons: list[Any] = []
+        for place in places:
+            shapes = []
+            if isinstance(place, rdflib.Literal):
+                shapes.append(_bbox_text(str(place)))
+            else:
+                for value in graph.objects(place):
+                    if isinstance(value, rdflib.Literal):
+                        shapes.append(_literal_geometry(value))
+            for shape in shapes:
+                if not shape:
+                    continue
+                if shape.get("type") == "Polygon":
+                    parts = [shape["coordinates"]]
+                elif shape.get("type") == "MultiPolygon":
+                    parts = shape["coordinates"]
+                else:
+                    continue
+                polygons.extend(p for p in parts if p not in polygons)
+        if not polygons:
             return None
-        for geometry in graph.objects(place, LOCN.geometry):
-            try:
-                value = json.loads(str(geometry))
-                return _multipolygon(value)
-            except (ValueError, HarvestError):
-                continue
-        return None
+        return {"type": "MultiPolygon", "coordinates": polygons}
 
     @staticmethod
     def contacts(graph: rdflib.Graph, node: Any) -> list[dict[str, Any]]:

@@ -253,6 +253,21 @@ def test_the_tag_filter_combined_with_an_organization(live_server, catalogue):
     assert "q=organization%3Aengins+AND+tags%3Amenus" in searches[-1]
 
 
+# Villard-de-Lans's town hall, and Grenoble's, 25 km away (WGS 84).
+VILLARD_TOWN_HALL = (5.5531, 45.0714)
+GRENOBLE = (5.7245, 45.1885)
+
+
+def inside(point: tuple[float, float], multipolygon: dict[str, Any]) -> bool:
+    """Whether the point is in the box of one of the (rectangular) polygons."""
+    for polygon in multipolygon["coordinates"]:
+        xs = [x for x, _y in polygon[0]]
+        ys = [y for _x, y in polygon[0]]
+        if min(xs) <= point[0] <= max(xs) and min(ys) <= point[1] <= max(ys):
+            return True
+    return False
+
+
 def test_the_ckan_backend_reads_our_values(live_server, catalogue):
     read = {d["title"]: d for d in read_ckan(live_server)}
 
@@ -271,7 +286,9 @@ def test_the_ckan_backend_reads_our_values(live_server, catalogue):
     assert first["extras"] == {
         "ckan:spatial-uri": "http://id.insee.fr/geo/commune/38548"
     }
-    assert first["spatial"] is None
+    # The coverage is the commune's bounding box (the "spatial" extra).
+    assert inside(VILLARD_TOWN_HALL, first["spatial"])
+    assert not inside(GRENOBLE, first["spatial"])
     (resource,) = first["resources"]
     assert resource["title"] == "donnees-1.csv"
     assert resource["url"] == "https://www.villard-de-lans.fr/donnees-1.csv"
@@ -392,8 +409,10 @@ def test_the_dcat_backend_reads_our_values(live_server, catalogue):
     assert first["temporal"] == ("2024-01-01", "2024-12-31")
     assert first["tags"] == ["cantine", "menus"]
     assert first["description"] == "Description du jeu 1."
-    # No geometry: the INSEE zone is not read by the DCAT backend.
-    assert first["spatial"] is None
+    # The INSEE zone is not read by the DCAT backend: the geometry is the
+    # Location's dcat:bbox.
+    assert inside(VILLARD_TOWN_HALL, first["spatial"])
+    assert not inside(GRENOBLE, first["spatial"])
     contacts = {c["role"]: c for c in first["contact_points"]}
     assert contacts["contact"]["email"] == "donnees@villard-de-lans.fr"
     assert contacts["contact"]["name"].startswith("Service des données")

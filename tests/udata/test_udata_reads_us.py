@@ -21,9 +21,12 @@ from ckan.tests import helpers
 
 from tests.conftest import shared_request_context
 from tests.udata.test_datagouv_harvests_us import (
+    GRENOBLE,
     STRICT_PROFILES,
+    VILLARD_TOWN_HALL,
     create,
     full_dataset,
+    inside,
     make_catalogue,
 )
 
@@ -141,6 +144,20 @@ def test_udata_reads_frequency_temporal_licence_and_contacts(udata, catalogue):
         assert ("publisher", f"donnees@{organization}.fr") in contacts
         (resource,) = got["resources"]
         assert resource["checksum"] == {"type": "sha1", "value": f"{number:040x}"}
+
+
+def test_udata_shows_the_commune_s_area_as_the_coverage(udata, catalogue):
+    """The INSEE URI alone gave data.gouv.fr no coverage: each Location
+    carries the commune's bounding box (dcat:bbox, WKT), which udata reads
+    as the dataset's geometry."""
+    read = {d["remote_id"]: d for d in udata["datasets"]}
+
+    for dataset in catalogue["public"].values():
+        if dataset["name"].startswith("jeu-"):
+            geom = read[dataset["id"]]["spatial"]["geom"]
+            assert geom["type"] == "MultiPolygon"
+            assert inside(VILLARD_TOWN_HALL, geom)
+            assert not inside(GRENOBLE, geom)
 
 
 def test_udata_recognises_the_national_schema_of_procurement_data(udata, catalogue):

@@ -25,6 +25,11 @@ spatial_insee           ``<d> dct:spatial <http://id.insee.fr/geo/commune/38548>
                         readable form data.gouv.fr's ``spatial-uri`` extra
                         also uses (metadata/udata.py). Parsing reads the
                         code from the URI, else from ``dct:identifier``.
+                        Each Location known to the territory's reference
+                        data also gets its bounding box, ``dcat:bbox
+                        "POLYGON((...))"^^gsp:wktLiteral``
+                        (territory/geometry.py), the geometry data.gouv.fr
+                        shows as the coverage.
 spatial_granularity     not mapped: DCAT-AP has no property for the level of
                         a spatial coverage (``dcat:spatialResolutionInMeters``
                         is a distance), and data.gouv.fr's DCAT export has
@@ -140,10 +145,14 @@ from ckanext.dcat.utils import resource_uri
 from ckanext.opendata_territoire.licences import mention, register
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.metadata.udata import INSEE_GEO, insee_uri
+from ckanext.opendata_territoire.territory import geometry
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
+# GeoSPARQL's WKT literal, the datatype DCAT-AP and data.gouv.fr read a
+# dcat:bbox in.
+WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority"
 EU_FREQUENCY = f"{EU_AUTHORITY}/frequency/"
@@ -400,11 +409,25 @@ class TerritoireFrenchProfile(RDFProfile):
             self.g.add((uri, SKOS.inScheme, scheme))
 
     def _spatial_insee(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        # The base profile writes the "spatial" extra (our bounding boxes for
+        # data.gouv.fr's CKAN harvester, metadata/udata.py) as a blank
+        # Location with a literal locn:geometry, which DCAT-AP 3 refuses (a
+        # locn:Geometry node): the boxes are given below, on the INSEE
+        # Locations, as dcat:bbox.
+        for location in list(self.g.objects(dataset_ref, DCT.spatial)):
+            if isinstance(location, BNode):
+                self.g.remove((dataset_ref, DCT.spatial, location))
+                self.g.remove((location, None, None))
         for code in _json_list(self._get_dataset_value(dataset_dict, "spatial_insee")):
             location = URIRef(insee_uri(code))
             self.g.add((dataset_ref, DCT.spatial, location))
             self.g.add((location, RDF.type, DCT.Location))
             self.g.add((location, DCT.identifier, Literal(code)))
+            box = geometry.bbox(code)
+            if box is not None:
+                self.g.add(
+                    (location, DCAT.bbox, Literal(geometry.wkt(box), datatype=WKT))
+                )
 
     def _conforms_to(self, data_dict: dict[str, Any], subject: Node) -> None:
         name = self._get_dict_value(data_dict, "schema_name")

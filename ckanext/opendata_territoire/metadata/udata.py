@@ -11,7 +11,10 @@ input (validators territoire_mark_mirrored_extras / _drop_mirrored_extras).
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from ckanext.opendata_territoire.territory import geometry
 
 INSEE_GEO = "http://id.insee.fr/geo"
 DATASET_KEYS = ("author", "author_email", "maintainer", "maintainer_email", "notes")
@@ -44,6 +47,11 @@ def udata_extras(dataset: dict[str, Any]) -> dict[str, str]:
     codes = dataset.get("spatial_insee") or []
     if codes:
         extras["spatial-uri"] = " ".join(insee_uri(code) for code in codes)
+        # The harvester keeps "spatial-uri" aside as text; the geometry is
+        # what it shows as the coverage (a Polygon or MultiPolygon).
+        shape = geometry.coverage(codes)
+        if shape is not None:
+            extras["spatial"] = json.dumps(shape, separators=(",", ":"))
     return extras
 
 

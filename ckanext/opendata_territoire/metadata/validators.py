@@ -412,7 +412,13 @@ def territoire_personal_data(field: dict, schema: dict):
 
 # Keys that package_show adds to `extras` for data.gouv.fr's CKAN harvester
 # (see metadata/udata.py); they mirror schema fields and are not input.
-EXPOSED_EXTRAS = {"frequency", "temporal_start", "temporal_end", "spatial-uri"}
+EXPOSED_EXTRAS = {
+    "frequency",
+    "temporal_start",
+    "temporal_end",
+    "spatial-uri",
+    "spatial",
+}
 # CKAN validates each extra's key after the schema fields were converted to
 # extras at the free indexes, so mirrored entries cannot simply be deleted
 # before validation: they are renamed to this key, then dropped after it.

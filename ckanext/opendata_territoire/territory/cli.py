@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.opendata_territoire.cli import territoire
+from ckanext.opendata_territoire.territory import geometry
 from ckanext.opendata_territoire.territory.organizations import (
     CREATED,
     UNCHANGED,
@@ -198,3 +200,35 @@ def init(
                 ).format(count=len(summary.not_members))
             )
         click.echo(summary_line(summary))
+
+
+@territoire.group("geometry")
+def geometry_group() -> None:
+    """The communes' bounding boxes the catalogue gives as spatial coverage."""
+
+
+@geometry_group.command("build")
+@click.argument(
+    "sources",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The gzipped CSV to write (name it in ckanext.territoire.geometry_file).",
+)
+def geometry_build(sources: tuple[Path, ...], output: Path) -> None:
+    """Write the bounding box of every commune of the GeoJSON files SOURCES
+    (communes' contours in WGS 84: ADMIN EXPRESS COG, geo.api.gouv.fr's
+    /communes?format=geojson&geometry=contour) to OUTPUT."""
+    try:
+        count = geometry.build(sources, output)
+    except (OSError, ValueError) as error:
+        _fail(tk._("Cannot build the geometry file: {error}").format(error=error))
+    click.echo(
+        tk._("{count} communes written to {path}.").format(count=count, path=output)
+    )
