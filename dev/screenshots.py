@@ -32,6 +32,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "usage": ("/organization/cc-du-massif-du-vercors/usage", True),
     "member-communes": ("/organization/cc-du-massif-du-vercors/territory", True),
     "observatory": ("/observatory", False),
+    "future": ("/marches-a-venir?cpv=45", False),
     "api-guide": ("/guide-api", False),
     "deliberations": ("/dataset/deliberations-villard-de-lans", False),
     "harvest-source-form": ("/harvest/new", True),

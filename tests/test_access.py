@@ -357,6 +357,22 @@ PAGES: dict[tuple[str, str], Rule] = {
     ("territoire_peers.peers_csv", "GET"): Rule(
         EVERYONE, path="/observatory/peers.csv"
     ),
+    # The contracts to come, for the territory's firms: anyone, anonymous
+    # visitors first (no contract here: a past contract's page answers 404,
+    # as to everyone).
+    ("territoire_future.page", "GET"): Rule(
+        EVERYONE, path="/marches-a-venir?cpv=45&months=12"
+    ),
+    ("territoire_future.feed", "GET"): Rule(
+        EVERYONE, path="/marches-a-venir/flux.atom?cpv=45"
+    ),
+    ("territoire_future.calendar", "GET"): Rule(
+        EVERYONE, path="/marches-a-venir/calendrier.ics?cpv=45"
+    ),
+    ("territoire_future.csv", "GET"): Rule(EVERYONE, path="/marches-a-venir.csv"),
+    ("territoire_future.contract_page", "GET"): Rule(
+        EVERYONE, path="/marches-a-venir/contrat/21380153200010-2024-0001"
+    ),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(
         SIGNED_IN, path="/reuses/new", denied_status=302
