@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ckanext.opendata_territoire.future.views import blueprint as future
 from ckanext.opendata_territoire.licences.views import blueprint as licences
 from ckanext.opendata_territoire.metadata.api_guide import blueprint as api_guide
 from ckanext.opendata_territoire.observatory.views import blueprint as observatory
@@ -22,6 +23,7 @@ def get_blueprints() -> list[Blueprint]:
         licences,
         observatory,
         peers,
+        future,
         territory,
         api_guide,
     ]
