@@ -327,3 +327,19 @@ def test_the_import_keeps_the_good_rows_and_lists_the_bad_ones(app, territory_db
     assert [e["object"] for e in listed["entries"]] == ["Voirie du hameau"]
     _d, _r, records, _content = published()
     assert [r["objet"] for r in records] == ["Voirie du hameau"]
+
+
+def test_the_demo_forecast_is_published_once(territory_db, cli):
+    from ckan.cli.cli import ckan as ckan_command
+
+    command = ["territoire", "future", "seed-demo", "--epci", "243801024"]
+    first = cli.invoke(ckan_command, command)
+    assert first.exit_code == 0, first.output
+    again = cli.invoke(ckan_command, command)
+    assert again.exit_code == 0, again.output
+
+    listed = helpers.call_action("territoire_forecast_list")
+    assert listed["count"] == 7  # the EPCI's 3, Engins' 2, Villard-de-Lans' 2
+    assert sum(e["cpv_division"] == "45" for e in listed["entries"]) == 4
+    _d, _r, records, _content = published("ccmv")
+    assert len(records) == 3
