@@ -236,10 +236,11 @@ def territoire_forecast_import(
             ),
         )
     upload = data_dict.get("upload")
-    if not hasattr(upload, "read"):
+    read = getattr(upload, "read", None)
+    if read is None:
         raise _error("upload", tk._("Choose a CSV, XLSX or ODS file."))
     result = spreadsheet.read_and_check(
-        str(getattr(upload, "filename", "") or ""), upload.read()
+        str(getattr(upload, "filename", "") or ""), read()
     )
     imported = 0
     if result.entries:

@@ -62,7 +62,7 @@ def listed(org: model.Group | None = None) -> list[ForecastEntry]:
     ).all()
 
 
-def _set(entry: ForecastEntry, fields: dict[str, Any]) -> None:
+def _set(entry: Any, fields: dict[str, Any]) -> None:
     for key in (
         "object",
         "cpv_division",
@@ -91,12 +91,12 @@ def create(org: model.Group, fields: dict[str, Any]) -> ForecastEntry:
 def update(entry: ForecastEntry, fields: dict[str, Any]) -> ForecastEntry:
     _set(entry, fields)
     model.Session.commit()
-    publication.publish_safely(entry.organization_id)
+    publication.publish_safely(str(entry.organization_id))
     return entry
 
 
 def delete(entry: ForecastEntry) -> None:
-    org_id = entry.organization_id
+    org_id = str(entry.organization_id)
     model.Session.delete(entry)
     model.Session.commit()
     publication.publish_safely(org_id)

@@ -194,7 +194,7 @@ def quarter_of(
         if not text:
             raise Invalid(tk._("Required: the planned quarter, e.g. 2026-T3."))
         match = YEAR.search(text)
-        found_year = int(match.group(1)) if match else None
+        given = int(match.group(1)) if match else None
         rest = YEAR.sub(" ", text) if match else text
         numbers = re.findall(r"(?<!\d)([1-4])(?!\d)", rest)
         if len(numbers) != 1 or re.search(r"\d{2,}", rest):
@@ -205,7 +205,9 @@ def quarter_of(
                 ).format(value=text)
             )
         number = int(numbers[0])
-        if found_year is None:
+        if given is not None:
+            found_year = given
+        else:
             year_text = _text(year)
             if not year_text:
                 raise Invalid(tk._("Give the year of the quarter (e.g. 2026-T3)."))

@@ -155,8 +155,9 @@ def planned(filters: Filters) -> list[dict[str, Any]]:
             continue
         if filters.bands and entry.amount_band not in filters.bands:
             continue
-        start = forecast.quarter_start(entry.year, entry.quarter)
-        end = forecast.quarter_end(entry.year, entry.quarter)
+        year, quarter = int(entry.year), int(entry.quarter)
+        start = forecast.quarter_start(year, quarter)
+        end = forecast.quarter_end(year, quarter)
         if end < filters.today or start > until:
             continue
         found.append(entries.as_dict(entry))

@@ -98,15 +98,16 @@ def entries_of(org_id: str) -> list[ForecastEntry]:
 def row_of(entry: ForecastEntry, org: dict[str, Any]) -> dict[str, Any]:
     """An entry as a row of the CSV and of the DataStore (the schema's
     columns)."""
+    division, band = str(entry.cpv_division), str(entry.amount_band)
     return {
         "id": entry.id,
         "acheteur_nom": org["title"],
         "acheteur_siren": org.get("siren") or "",
         "objet": entry.object,
-        "cpv_division": entry.cpv_division,
-        "cpv_libelle": cpv.label(entry.cpv_division),
-        "tranche_montant": entry.amount_band,
-        "tranche_montant_libelle": portal_text(renewals.BAND_LABELS[entry.amount_band]),
+        "cpv_division": division,
+        "cpv_libelle": cpv.label(division),
+        "tranche_montant": band,
+        "tranche_montant_libelle": portal_text(renewals.BAND_LABELS[band]),
         "annee": entry.year,
         "trimestre": entry.quarter,
         "procedure": entry.procedure,
@@ -243,7 +244,7 @@ def publish(org_id: str) -> dict[str, Any] | None:
     name = file_name(org)
     content = csv_bytes(rows)
     digest = hashlib.sha256(content).hexdigest()
-    resource = _csv_resource(dataset, name)
+    resource: dict[str, Any] | None = _csv_resource(dataset, name)
     upload = {
         "upload": FileStorage(
             stream=io.BytesIO(content), filename=name, content_type="text/csv"
@@ -269,6 +270,7 @@ def publish(org_id: str) -> dict[str, Any] | None:
         resource = tk.get_action("resource_patch")(
             dict(context), {"id": resource["id"], **upload}
         )
+    assert resource is not None
     _write_table(context, resource["id"], rows)
     changes: dict[str, Any] = {}
     if dataset.get("state") == "draft":
