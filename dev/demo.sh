@@ -120,6 +120,19 @@ ensure_peers() {
     say "$(tail -n 1 "$out")"
 }
 
+ensure_forecast() {
+    # A small forecast of planned purchases (the EPCI and three communes,
+    # several works), published as "Achats prévus" datasets; shown with the
+    # renewals in the contracts to come. Idempotent.
+    local out=$RUN_DIR/forecast-seed.out
+    if ! "$CKAN_BIN" -c "$DEMO_INI" territoire future seed-demo --epci 243801024 >"$out" 2>>"$LOG_DIR/demo-setup.log"; then
+        cat "$out" >>"$LOG_DIR/demo-setup.log"
+        show_log_tail "$LOG_DIR/demo-setup.log"
+        die "ckan territoire future seed-demo failed (log: $LOG_DIR/demo-setup.log)"
+    fi
+    say "$(tail -n 1 "$out")"
+}
+
 ensure_deliberations() {
     # A commune's deliberations with the mistakes a secretary makes, validated
     # against the SCDL schema at once (the shipped snapshot of the national
@@ -155,6 +168,7 @@ ensure_territory
 ensure_procurement
 ensure_observatory
 ensure_peers
+ensure_forecast
 ensure_deliberations
 ensure_demo_usage
 say "demo ready in $(($(date +%s) - started)) s"

@@ -14,6 +14,7 @@ net that catches a forgotten one.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ READ_A = frozenset({"member_a", "editor_a", "admin_a", "epci_admin", "sysadmin"}
 ACT_A = frozenset({"editor_a", "admin_a", "sysadmin"})
 # The EPCI's admins and sysadmins.
 TERRITORY = frozenset({"epci_admin", "sysadmin"})
+# Commune A's admins and sysadmins (its forecast of planned purchases).
+ADMIN_A = frozenset({"admin_a", "sysadmin"})
 
 
 # A private and a public dataset of commune A, created for every test here.
@@ -102,6 +105,26 @@ def new_source(territory) -> dict[str, str]:
         owner_org="ccmv",
     )
     return {"source": source["id"], "name": name}
+
+
+FORECAST = {
+    "object": "Réfection de la voirie",
+    "cpv_division": "45",
+    "amount_band": "small",
+    "quarter": "1",
+    "year": str(dt.date.today().year + 1),
+}
+
+
+def new_forecast_entry(territory) -> dict[str, str]:
+    """A planned purchase of commune A, added by a sysadmin."""
+    entry = helpers.call_action(
+        "territoire_forecast_create",
+        context={"user": territory["people"]["sysadmin"]["name"]},
+        organization="engins",
+        **FORECAST,
+    )
+    return {"entry": entry["id"]}
 
 
 def new_name(territory) -> dict[str, str]:
@@ -217,6 +240,18 @@ ACTIONS: dict[str, Rule] = {
     "territoire_procurement_gaps": Rule(EVERYONE, {"years": "2024"}),
     # The contracts to come, foretold from the same public data: anyone.
     "territoire_future_contracts": Rule(EVERYONE, {"months": "12", "cpv": "45"}),
+    # The forecast of planned purchases: published, anyone reads it; the
+    # organization's admins edit it (not the EPCI's admins: a commune's own).
+    "territoire_forecast_list": Rule(EVERYONE, {"organization": "engins"}),
+    "territoire_forecast_create": Rule(ADMIN_A, {"organization": "engins", **FORECAST}),
+    "territoire_forecast_update": Rule(
+        ADMIN_A, {"id": "{entry}", "object": "Voirie"}, setup=new_forecast_entry
+    ),
+    "territoire_forecast_delete": Rule(
+        ADMIN_A, {"id": "{entry}"}, setup=new_forecast_entry
+    ),
+    # Without a file: its callers get a validation error (409).
+    "territoire_forecast_import": Rule(ADMIN_A, {"organization": "engins"}),
     # The territory among its peers: national public figures, anyone.
     "territoire_procurement_peers": Rule(EVERYONE, {"years": "2024"}),
     # A procurement dataset's contracts in OCDS: whoever may see the dataset
@@ -372,6 +407,35 @@ PAGES: dict[tuple[str, str], Rule] = {
     ("territoire_future.csv", "GET"): Rule(EVERYONE, path="/marches-a-venir.csv"),
     ("territoire_future.contract_page", "GET"): Rule(
         EVERYONE, path="/marches-a-venir/contrat/21380153200010-2024-0001"
+    ),
+    ("territoire_future.forecast_schema", "GET"): Rule(
+        EVERYONE, path="/achats-prevus/schema.json"
+    ),
+    ("territoire_future.forecast_page", "GET"): Rule(
+        ADMIN_A, path="/organization/engins/achats-prevus"
+    ),
+    ("territoire_future.forecast_page", "POST"): Rule(
+        ADMIN_A, FORECAST, "/organization/engins/achats-prevus"
+    ),
+    ("territoire_future.entry_edit", "GET"): Rule(
+        ADMIN_A,
+        path="/organization/engins/achats-prevus/{entry}",
+        setup=new_forecast_entry,
+    ),
+    ("territoire_future.entry_edit", "POST"): Rule(
+        ADMIN_A,
+        FORECAST,
+        "/organization/engins/achats-prevus/{entry}",
+        setup=new_forecast_entry,
+    ),
+    ("territoire_future.entry_delete", "POST"): Rule(
+        ADMIN_A,
+        path="/organization/engins/achats-prevus/{entry}/supprimer",
+        setup=new_forecast_entry,
+    ),
+    # Without a file: the page says to choose one.
+    ("territoire_future.forecast_import", "POST"): Rule(
+        ADMIN_A, path="/organization/engins/achats-prevus/import"
     ),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(

@@ -15,6 +15,7 @@ def territoire() -> None:
 
 # Subcommands, registered on the group by importing their modules.
 from ckanext.opendata_territoire.decp import cli as _decp_cli  # noqa: E402,F401
+from ckanext.opendata_territoire.future import cli as _future_cli  # noqa: E402,F401
 from ckanext.opendata_territoire.observatory import cli as _observatory_cli  # noqa: E402,F401
 from ckanext.opendata_territoire.peers import cli as _peers_cli  # noqa: E402,F401
 from ckanext.opendata_territoire.quality import cli as _quality_cli  # noqa: E402,F401

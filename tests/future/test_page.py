@@ -238,53 +238,48 @@ def test_the_csv_is_for_french_spreadsheets_with_the_same_filters(app):
     assert "attachment" in response.headers["Content-Disposition"]
 
 
-FORECAST = {
-    "id": "ccmv-2027-01",
-    "buyer": "ccmv",
-    "buyer_title": "CC du Massif du Vercors",
-    "object": "Déneigement des voiries",
-    "cpv_division": "90",
-    "cpv_label": "Services d'assainissement, des déchets et de l'environnement",
-    "amount_band": "medium",
-    "amount_band_label": "de 40 000 € à 221 000 €",
-    "quarter": "2027-Q2",
-    "quarter_label": "T2 2027",
-    "procedure": "Procédure adaptée",
-    "contact": "achats@ccmv.example",
-    "notes": "Allotissement par commune.",
-    "estimated": False,
-    "source": "forecast",
-}
-
-
-def test_a_forecast_entry_is_marked_planned_by_the_buyer(app):
-    """The forecast the action gives once the EPCI's forecast is merged
-    (``forecast``), fed as the action will give it."""
-    from ckanext.opendata_territoire.future import feeds, views
-
-    with app.flask_app.test_request_context("/marches-a-venir"):
-        (entry,) = views.entries({"renewals": [], "forecast": [FORECAST]})
-        card = BeautifulSoup(
-            tk.render_snippet("future/snippets/entry.html", {"entry": entry}),
-            "html.parser",
+def test_a_forecast_entry_is_marked_planned_by_the_buyer(app, module_territory):
+    """A planned purchase the EPCI's admin entered shows on the page (its
+    contact on one line), in the calendar and in the feed, linked to the
+    buyer's forecast."""
+    year = dt.date.today().year + 1
+    admin = module_territory["people"]["sysadmin"]["name"]
+    with shared_request_context():
+        entry = tk.get_action("territoire_forecast_create")(
+            {"user": admin},
+            {
+                "organization": "ccmv",
+                "object": "Déneigement des voiries",
+                "cpv_division": "90",
+                "amount_band": "medium",
+                "quarter": f"{year}-T2",
+                "procedure": "Procédure adaptée",
+                "contact_name": "Service achats",
+                "contact_email": "achats@ccmv.example",
+            },
         )
-        event = next(
-            iter(
-                icalendar.Calendar.from_ical(
-                    feeds.calendar([entry], "Marchés", views.link, FIXED)
-                ).walk("VEVENT")
+    try:
+        query = "?cpv=90&months=24"
+        page = BeautifulSoup(app.get("/marches-a-venir" + query).body, "html.parser")
+        calendar = icalendar.Calendar.from_ical(
+            app.get("/marches-a-venir/calendrier.ics" + query).body
+        )
+        feed = feedparser.parse(app.get("/marches-a-venir/flux.atom" + query).body)
+    finally:
+        with shared_request_context():
+            tk.get_action("territoire_forecast_delete")(
+                {"user": admin}, {"id": entry["id"]}
             )
-        )
-        feed = feedparser.parse(
-            feeds.atom([entry], "Marchés", "http://x/flux", "http://x", views.link, DAY)
-        )
 
-    assert "prévu par l'acheteur" in text(card.select_one(".badge"))
-    assert "Prévu pour le T2 2027" in text(card)
-    assert card.select_one("#prevision-ccmv-2027-01")
-    assert event.decoded("dtstart").isoformat() == "2027-04-01"
-    assert str(event["uid"]).startswith("prevision:ccmv-2027-01@")
-    assert feed.entries[0].id.endswith(":marches-a-venir:prevision:ccmv-2027-01")
-    assert feed.entries[0].link.endswith(
-        "/marches-a-venir?buyer=ccmv#prevision-ccmv-2027-01"
-    )
+    card = page.select_one(f"#prevision-{entry['id']}")
+    assert card is not None
+    assert "prévu par l'acheteur" in text(card)
+    assert f"Prévu pour le T2 {year}" in text(card)
+    assert "Service achats · achats@ccmv.example" in text(card)
+    (event,) = [
+        e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("prevision:")
+    ]
+    assert event.decoded("dtstart").isoformat() == f"{year}-04-01"
+    assert "Déneigement des voiries" in str(event["summary"])
+    (item,) = [e for e in feed.entries if ":prevision:" in e.id]
+    assert item.link.endswith(f"/marches-a-venir?buyer=ccmv#prevision-{entry['id']}")

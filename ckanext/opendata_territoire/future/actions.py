@@ -1,5 +1,6 @@
-"""The contracts to come (gathered by logic/action.py). The data is public:
-anyone reads them."""
+"""The contracts to come and the forecast of planned purchases (gathered by
+logic/action.py). The data is public: anyone reads them; an organization's
+admins edit its forecast."""
 
 from __future__ import annotations
 
@@ -8,10 +9,23 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_territoire.future import listing, renewals
+from ckanext.opendata_territoire.future import (
+    entries,
+    forecast,
+    listing,
+    renewals,
+    spreadsheet,
+)
 from ckanext.opendata_territoire.observatory import stats
 
-__all__ = ["territoire_future_contracts"]
+__all__ = [
+    "territoire_forecast_create",
+    "territoire_forecast_delete",
+    "territoire_forecast_import",
+    "territoire_forecast_list",
+    "territoire_forecast_update",
+    "territoire_future_contracts",
+]
 
 
 def _error(key: str, message: str) -> tk.ValidationError:
@@ -87,3 +101,155 @@ def territoire_future_contracts(
     """
     tk.check_access("territoire_future_contracts", context, data_dict)
     return listing.future_contracts(filters_of(data_dict))
+
+
+# The forecast of planned purchases
+
+
+def _organization(data_dict: dict[str, Any], required: bool = True) -> Any:
+    reference = data_dict.get("organization")
+    if not reference:
+        if required:
+            raise _error("organization", tk._("Missing value"))
+        return None
+    org = entries.organization(reference)
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return org
+
+
+def _entry(data_dict: dict[str, Any]) -> Any:
+    entry = entries.get(data_dict.get("id"))
+    if entry is None:
+        raise tk.ObjectNotFound(tk._("Planned purchase not found"))
+    return entry
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    checked = forecast.check(values)
+    if checked.errors:
+        raise tk.ValidationError(
+            {key: [message] for key, message in checked.errors.items()}
+        )
+    return checked.fields
+
+
+@tk.side_effect_free
+def territoire_forecast_list(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The planned purchases of the territory's organizations, by quarter.
+
+    :param organization: only this organization's (name or id; optional)
+    :returns: ``count`` and ``entries`` (each as in
+        ``territoire_future_contracts``' ``forecast``)
+    """
+    tk.check_access("territoire_forecast_list", context, data_dict)
+    org = _organization(data_dict, required=False)
+    found = [entries.as_dict(e) for e in entries.listed(org)]
+    return {"count": len(found), "entries": found}
+
+
+def territoire_forecast_create(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a planned purchase to an organization's forecast, then publish
+    the forecast again.
+
+    :param organization: the buyer organization (name or id)
+    :param object: what will be bought (at most 300 characters)
+    :param cpv_division: the CPV division (2 digits) or a CPV code
+    :param amount_band: ``small``, ``medium``, ``large`` or ``very_large``
+        (or an estimated amount in euros)
+    :param quarter: the planned quarter, ``2026-Q3`` or ``2026-T3`` (or
+        ``1`` to ``4`` with ``year``)
+    :param year: the year, when ``quarter`` is only its number
+    :param procedure: the expected procedure (one of the DECP's; optional)
+    :param contact_name: whom to ask (optional)
+    :param contact_email: their e-mail (optional, checked)
+    :param contact_phone: their phone (optional)
+    :param notes: notes for the firms (optional, at most 2,000 characters)
+    :returns: the entry
+    """
+    tk.check_access("territoire_forecast_create", context, data_dict)
+    org = _organization(data_dict)
+    entry = entries.create(org, _checked(data_dict))
+    return entries.as_dict(entry, org)
+
+
+def territoire_forecast_update(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a planned purchase (the fields given; the others stay), then
+    publish the forecast again.
+
+    :param id: the entry's id
+    :returns: the entry
+    """
+    tk.check_access("territoire_forecast_update", context, data_dict)
+    entry = _entry(data_dict)
+    values = entries.stored_values(entry)
+    given = {k: v for k, v in data_dict.items() if k in forecast.LABELS}
+    if "quarter" in given and "year" not in given:
+        values.pop("year", None)
+    values.update(given)
+    entry = entries.update(entry, _checked(values))
+    return entries.as_dict(entry)
+
+
+def territoire_forecast_delete(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Remove a planned purchase, then publish the forecast again.
+
+    :param id: the entry's id
+    """
+    tk.check_access("territoire_forecast_delete", context, data_dict)
+    entry = _entry(data_dict)
+    found = entries.as_dict(entry)
+    entries.delete(entry)
+    return {"id": found["id"], "deleted": True}
+
+
+def territoire_forecast_import(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Import planned purchases from a spreadsheet (CSV, XLSX or ODS, first
+    sheet, a header row; headers matched whatever their accents and case).
+    The good rows are kept; with ``replace`` they replace the whole forecast
+    (unless no row is good: then nothing changes).
+
+    :param organization: the buyer organization (name or id)
+    :param upload: the file (multipart)
+    :param mode: ``add`` (default) or ``replace``
+    :returns: ``mode``, ``rows`` (read), ``imported``, ``problems`` (each
+        ``row``, ``column``, ``value``, ``message``)
+    """
+    tk.check_access("territoire_forecast_import", context, data_dict)
+    org = _organization(data_dict)
+    mode = str(data_dict.get("mode") or "add")
+    if mode not in spreadsheet.MODES:
+        raise _error(
+            "mode",
+            tk._("Must be one of: {values}.").format(
+                values=", ".join(spreadsheet.MODES)
+            ),
+        )
+    upload = data_dict.get("upload")
+    read = getattr(upload, "read", None)
+    if read is None:
+        raise _error("upload", tk._("Choose a CSV, XLSX or ODS file."))
+    result = spreadsheet.read_and_check(
+        str(getattr(upload, "filename", "") or ""), read()
+    )
+    imported = 0
+    if result.entries:
+        imported = entries.add_all(
+            org, [fields for _row, fields in result.entries], replace=mode == "replace"
+        )
+    return {
+        "mode": mode,
+        "rows": result.rows,
+        "imported": imported,
+        "problems": [p.as_dict() for p in result.problems],
+    }

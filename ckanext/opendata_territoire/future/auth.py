@@ -1,5 +1,7 @@
-"""Who may read the contracts to come (gathered by logic/auth.py): anyone,
-as the procurement data is public."""
+"""Who may read the contracts to come and the forecast (gathered by
+logic/auth.py): anyone, as the procurement data is public. Who edits an
+organization's forecast: its admins and sysadmins (future/entries.py
+``may_edit``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["territoire_future_contracts"]
+from ckanext.opendata_territoire.future import entries
+
+__all__ = [
+    "territoire_forecast_create",
+    "territoire_forecast_delete",
+    "territoire_forecast_import",
+    "territoire_forecast_list",
+    "territoire_forecast_update",
+    "territoire_future_contracts",
+]
 
 
 @tk.auth_allow_anonymous_access
@@ -16,3 +27,64 @@ def territoire_future_contracts(
 ) -> dict[str, Any]:
     """Anyone: the renewals come from public data."""
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def territoire_forecast_list(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """Anyone: the forecast is published."""
+    return {"success": True}
+
+
+def _refused() -> dict[str, Any]:
+    return {
+        "success": False,
+        "msg": tk._("Only the admins of the organization edit its planned purchases."),
+    }
+
+
+def _may_edit_organization(context: dict[str, Any], reference: Any) -> dict[str, Any]:
+    if not reference:
+        raise tk.ValidationError({"organization": [tk._("Missing value")]})
+    org = entries.organization(reference)
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    if entries.may_edit(context.get("user"), org):
+        return {"success": True}
+    return _refused()
+
+
+def _may_edit_entry(context: dict[str, Any], entry_id: Any) -> dict[str, Any]:
+    entry = entries.get(entry_id)
+    if entry is None:
+        raise tk.ObjectNotFound(tk._("Planned purchase not found"))
+    return _may_edit_organization(context, entry.organization_id)
+
+
+def territoire_forecast_create(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The organization's admins, sysadmins."""
+    return _may_edit_organization(context, data_dict.get("organization"))
+
+
+def territoire_forecast_import(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The organization's admins, sysadmins."""
+    return _may_edit_organization(context, data_dict.get("organization"))
+
+
+def territoire_forecast_update(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The admins of the entry's organization, sysadmins."""
+    return _may_edit_entry(context, data_dict.get("id"))
+
+
+def territoire_forecast_delete(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The admins of the entry's organization, sysadmins."""
+    return _may_edit_entry(context, data_dict.get("id"))

@@ -1,7 +1,9 @@
 """The list the action ``territoire_future_contracts`` returns: the renewals
 of the territory's buyers' published contracts, expected within a window,
 read from the buyers' DataStore tables (the source of truth, with the
-objects, durations and titulaires' names the awards table does not copy).
+objects, durations and titulaires' names the awards table does not copy),
+and the planned purchases of the forecast (future/entries.py) whose quarter
+overlaps the window, with the same filters.
 
 The buyers are those the observatory counts (observatory/stats.py
 ``PUBLISHED_BUYER``): a buyer whose procurement dataset is private or
@@ -19,7 +21,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.opendata_territoire.future import renewals
+from ckanext.opendata_territoire.future import entries, forecast, renewals
 from ckanext.opendata_territoire.observatory import contracts, cpv, stats
 
 FIELDS = [
@@ -125,6 +127,7 @@ def item(row: dict[str, Any], org: dict[str, str], end: renewals.End) -> dict[st
         "titulaires": _names(row.get("titulaires_denominationSociale")),
         "offers": int(offers) if offers is not None else None,
         "single_offer": offers == 1,
+        "source": "renewal",
     }
     if end.end is not None:
         found.update(
@@ -137,6 +140,27 @@ def item(row: dict[str, Any], org: dict[str, str], end: renewals.End) -> dict[st
         found.update(
             reason=end.reason, reason_label=tk._(renewals.REASONS[str(end.reason)])
         )
+    return found
+
+
+def planned(filters: Filters) -> list[dict[str, Any]]:
+    """The forecast's entries whose quarter overlaps [today, until], with
+    the filters, by quarter."""
+    until = filters.until
+    found = []
+    for entry in entries.listed():
+        if filters.organization_id and entry.organization_id != filters.organization_id:
+            continue
+        if filters.cpv and entry.cpv_division not in filters.cpv:
+            continue
+        if filters.bands and entry.amount_band not in filters.bands:
+            continue
+        year, quarter = int(entry.year), int(entry.quarter)
+        start = forecast.quarter_start(year, quarter)
+        end = forecast.quarter_end(year, quarter)
+        if end < filters.today or start > until:
+            continue
+        found.append(entries.as_dict(entry))
     return found
 
 
@@ -167,6 +191,7 @@ def future_contracts(filters: Filters) -> dict[str, Any]:
                 listed.append(entry)
     listed.sort(key=lambda e: (e["expected_end"], e["buyer"], e["uid"]))
     unknown.sort(key=lambda e: (e["start"] or "", e["uid"]), reverse=True)
+    planned_entries = planned(filters)
     return {
         "today": filters.today.isoformat(),
         "until": until.isoformat(),
@@ -197,4 +222,6 @@ def future_contracts(filters: Filters) -> dict[str, Any]:
         "unknown_count": len(unknown),
         "unknown_reasons": dict(Counter(e["reason"] for e in unknown)),
         "unknown": unknown[:UNKNOWN_LIMIT],
+        "forecast_count": len(planned_entries),
+        "forecast": planned_entries,
     }

@@ -82,11 +82,24 @@ def _call(filters: dict[str, Any]) -> dict[str, Any]:
     return dict(tk.get_action("territoire_future_contracts")(_context(), filters))
 
 
+def contact_text(contact: Any) -> str:
+    """A forecast entry's contact ({name, email, phone}, each optional) as
+    one line for the page, the feed, the calendar and the CSV."""
+    if isinstance(contact, dict):
+        return " · ".join(
+            str(contact[key]) for key in ("name", "email", "phone") if contact.get(key)
+        )
+    return str(contact or "")
+
+
 def entries(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The renewals and the forecast in one list, by quarter; in a quarter,
     the buyers' own forecast first, then the renewals by expected end."""
     found = [{**r, "source": feeds.RENEWAL} for r in result.get("renewals", [])]
-    found += [{**f, "source": feeds.FORECAST} for f in result.get("forecast", [])]
+    found += [
+        {**f, "source": feeds.FORECAST, "contact": contact_text(f.get("contact"))}
+        for f in result.get("forecast", [])
+    ]
     found.sort(
         key=lambda e: (
             str(e.get("quarter") or ""),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+# Imported for its routes: the forecast's pages join the blueprint of the
+# contracts to come.
+from ckanext.opendata_territoire.future import forecast_views  # noqa: F401
 from ckanext.opendata_territoire.future.views import blueprint as future
 from ckanext.opendata_territoire.licences.views import blueprint as licences
 from ckanext.opendata_territoire.metadata.api_guide import blueprint as api_guide
