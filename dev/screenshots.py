@@ -33,6 +33,7 @@ PAGES: dict[str, tuple[str, bool]] = {
     "member-communes": ("/organization/cc-du-massif-du-vercors/territory", True),
     "observatory": ("/observatory", False),
     "future": ("/marches-a-venir?cpv=45", False),
+    "forecast": ("/organization/cc-du-massif-du-vercors/achats-prevus", True),
     "api-guide": ("/guide-api", False),
     "deliberations": ("/dataset/deliberations-villard-de-lans", False),
     "harvest-source-form": ("/harvest/new", True),
