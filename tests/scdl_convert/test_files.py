@@ -15,7 +15,7 @@ from ckanext.opendata_territoire.scdl_convert import convert, mapping, read, sch
 from ckanext.opendata_territoire.scdl_convert.recognise import recognise
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ENGINS = {"title": "Engins", "siret": "21380153300011", "insee_code": "38153"}
+ENGINS = {"title": "Engins", "siret": "21380153300018", "insee_code": "38153"}
 
 # file -> (schema, column -> field, changes by kind)
 FILES = {
@@ -161,7 +161,7 @@ def test_the_commune_fields_come_from_the_organization(name):
     )
     values = proposal.mapping.values
     assert "Engins" in values.values()
-    assert "21380153300011" in values.values()
+    assert "21380153300018" in values.values()
     assert proposal.mapping.organization <= set(values)
 
 

@@ -432,8 +432,8 @@ def convert(
             if index is None:
                 value = fixed.get(name, "")
                 if value:
-                    kind = "organization" if name in mapping.organization else "fixed"
-                    report.changes[kind] += 1
+                    filled = "organization" if name in mapping.organization else "fixed"
+                    report.changes[filled] += 1
                 converted.append(value)
                 continue
             raw = row[index] if index < len(row) else ""
