@@ -109,5 +109,18 @@ def test_an_editor_converts_fixes_a_mapping_publishes_then_converts_next_month(
     # Next month: straight to the result, with the mapping remembered.
     sent = send(app, editor, "deliberations-2025-12.ods")
     assert sent.headers["Location"].endswith("/result")
-    result = app.get(sent.headers["Location"], headers=headers(editor)).body
-    assert "Budget principal" in result
+    result = BeautifulSoup(
+        app.get(sent.headers["Location"], headers=headers(editor)).body, "html.parser"
+    )
+    assert "Budget principal" in result.select_one(".territoire-scdl-preview").text
+    replace = result.select_one("#field-replace")
+    assert replace is not None and replace.has_attr("checked")
+    app.post(
+        sent.headers["Location"].replace("/result", "/publish"),
+        data={"replace_offered": "1", "replace": "on"},
+        headers=headers(editor),
+    )
+    resources = helpers.call_action("package_show", id="deliberations-engins")[
+        "resources"
+    ]
+    assert len(resources) == 1

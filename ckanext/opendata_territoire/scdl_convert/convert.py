@@ -50,6 +50,8 @@ PREVIEW_ROWS = 20
 PROGRESS_EVERY = 1000
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+# A value with nothing to trim has none of these (the common case, skipped).
+SPACES_TO_TRIM = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 MONTHS = {
     "janvier": 1,
     "fevrier": 2,
@@ -313,6 +315,8 @@ def _compact_identifier(value: str) -> tuple[str, str | None]:
 
 
 def trim(value: str) -> str:
+    if not SPACES_TO_TRIM.search(value):
+        return value
     return SPACES.sub(" ", value).strip()
 
 

@@ -237,7 +237,10 @@ def publish(id: str, conversion_id: str) -> Any:
             conversion,
             _context(),
             keep_original=tk.request.form.get("keep_original") == "on",
-            replace=tk.request.form.get("replace", "on") == "on",
+            # An unticked box sends nothing: replace unless it was offered
+            # and left unticked.
+            replace=tk.request.form.get("replace") == "on"
+            or not tk.request.form.get("replace_offered"),
         )
     except work.ConversionError as failure:
         tk.h.flash_error(words.error_message(failure.reason, failure.detail))
