@@ -194,6 +194,8 @@ def result(id: str, conversion_id: str) -> Any:
         dict(zip(("problem", "fix"), validation.describe(entry), strict=True))
         for entry in checked.get("errors") or []
     ]
+    for example in (report.get("examples") or {}).get("trimmed") or []:
+        example["before"] = words.visible_spaces(example["before"])
     return _page(
         "scdl_convert/result.html",
         dataset,

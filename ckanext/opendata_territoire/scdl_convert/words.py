@@ -4,6 +4,7 @@ each kind of change is, what stops a conversion."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -21,6 +22,16 @@ def change_label(kind: str) -> str:
         "fixed": tk._("Cells filled with the value given for every row"),
         "empty_row": tk._("Empty rows left out"),
     }.get(kind, kind)
+
+
+def visible_spaces(text: str) -> str:
+    """The spaces a trimming removed, made visible (␣): at the ends, doubled,
+    non-breaking."""
+
+    def mark(match: re.Match[str]) -> str:
+        return "␣" * len(match.group(0))
+
+    return re.sub(r"^\s+|\s+$|\s{2,}|[^\S ]", mark, text)
 
 
 def problem_message(problem: dict[str, Any]) -> str:
