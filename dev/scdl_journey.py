@@ -180,7 +180,6 @@ def main() -> int:
         expect(page.locator(".flash-messages .alert-success")).to_contain_text(
             "format national est publié"
         )
-        shot("published")
 
         # Next month: one step.
         page.get_by_role("link", name="Mettre au format national").click()
@@ -199,7 +198,6 @@ def main() -> int:
         page.wait_for_load_state("networkidle")
         resources = page.locator(".resource-item")
         expect(resources).to_have_count(1)
-        shot("next-month-published")
         browser.close()
     return 0
 
