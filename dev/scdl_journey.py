@@ -12,7 +12,9 @@ deliberations dataset, sends the ODS file the town hall keeps
 its own), accepts the proposals, maps the one column left ("Budget
 concerné") herself, converts and publishes; then sends next month's file,
 which is converted in one step with the remembered mapping, and publishes
-it. Exits 1 if a step does not show what it should.
+it; finally sends a spreadsheet of --large rows (50,000), converted by the
+background job while the page shows its progress. Fails if a step does not
+show what it should.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import secrets
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -118,10 +121,37 @@ def prepare(url: str) -> str:
     return password
 
 
+def write_large(path: Path, rows: int) -> None:
+    """The November file's rows repeated ``rows`` times over, each with its
+    own number."""
+    import openpyxl
+
+    from ckanext.opendata_territoire.scdl_convert import read
+
+    found = read.rows(str(FIXTURES / "deliberations-2025-11.ods"), "ods")
+    header = next(found)
+    model = list(found)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Feuille1")
+    sheet.append(header)
+    for i in range(rows):
+        row = list(model[i % len(model)])
+        row[0] = f"D{i:06d}"
+        sheet.append(row)
+    book.save(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5000")
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=50_000,
+        help="rows of the large XLSX file sent last, converted by the background "
+        "job (0: none)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -198,6 +228,29 @@ def main() -> int:
         page.wait_for_load_state("networkidle")
         resources = page.locator(".resource-item")
         expect(resources).to_have_count(1)
+
+        if args.large:
+            # Years of deliberations in one spreadsheet: the background job,
+            # its progress on the page.
+            with tempfile.TemporaryDirectory() as folder:
+                large = Path(folder) / "deliberations-2000-2025.xlsx"
+                write_large(large, args.large)
+                page.get_by_role("link", name="Mettre au format national").click()
+                page.set_input_files("#field-upload", str(large))
+                page.get_by_role("button", name="Lire le fichier").click()
+                page.wait_for_load_state("networkidle")
+                expect(page.locator(".territoire-scdl-progress")).to_be_visible()
+                # Some rows converted, not all: the page shows how far it is.
+                page.wait_for_function(
+                    "/[1-9][0-9]* lignes converties/.test("
+                    "document.querySelector('.territoire-scdl-progress')"
+                    "?.innerText || '')",
+                    timeout=120_000,
+                )
+                shot("progress")
+                page.wait_for_selector(
+                    ".territoire-scdl-summary .alert-success", timeout=300_000
+                )
         browser.close()
     return 0
 

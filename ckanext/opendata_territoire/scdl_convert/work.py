@@ -276,13 +276,15 @@ def convert_job(conversion_id: str) -> str | None:
 
 
 def _rows_total(conversion: Conversion) -> int | None:
-    """The number of rows, when it costs nothing to know (XLSX)."""
+    """The number of rows, when it costs nothing to know (an XLSX file that
+    records its dimension); None otherwise."""
     if conversion.format != "xlsx":
         return None
     book = openpyxl.load_workbook(original_path(conversion), read_only=True)
     try:
         sheet = book.worksheets[0]
-        return max(0, (sheet.max_row or 1) - 1)
+        # From the sheet's recorded dimension, which some writers leave out.
+        return (sheet.max_row - 1) if sheet.max_row and sheet.max_row > 1 else None
     finally:
         book.close()
 
