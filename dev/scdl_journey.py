@@ -242,7 +242,7 @@ def main() -> int:
                 expect(page.locator(".territoire-scdl-progress")).to_be_visible()
                 # Some rows converted, not all: the page shows how far it is.
                 page.wait_for_function(
-                    "/[1-9][0-9]* lignes converties/.test("
+                    "/[1-9][0-9\\u202f]* lignes converties/.test("
                     "document.querySelector('.territoire-scdl-progress')"
                     "?.innerText || '')",
                     timeout=120_000,
