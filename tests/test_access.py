@@ -15,6 +15,7 @@ net that catches a forgotten one.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from ckan import plugins
 from ckan.tests import factories, helpers
+from werkzeug.datastructures import FileStorage
 
 from tests.factories import dataset_fields
 from tests.people import ROLES, headers, user_of
@@ -125,6 +127,21 @@ def new_forecast_entry(territory) -> dict[str, str]:
         **FORECAST,
     )
     return {"entry": entry["id"]}
+
+
+def new_conversion(territory) -> dict[str, str]:
+    """A spreadsheet of the private dataset converted to the national format
+    (not published), by a sysadmin."""
+    conversion = helpers.call_action(
+        "territoire_scdl_convert",
+        context={"user": territory["people"]["sysadmin"]["name"]},
+        id=PRIVATE,
+        upload=FileStorage(
+            io.BytesIO("Date de la séance;Objet\n03/12/2025;Budget\n".encode()),
+            "deliberations.csv",
+        ),
+    )
+    return {"conversion": conversion["id"]}
 
 
 def new_name(territory) -> dict[str, str]:
@@ -257,6 +274,15 @@ ACTIONS: dict[str, Rule] = {
     # A procurement dataset's contracts in OCDS: whoever may see the dataset
     # (this one has no contracts: its readers get a validation error, 409).
     "territoire_contracts_ocds": Rule(READ_A, {"id": PRIVATE}),
+    # Converting a file to the national format: those who may change the
+    # dataset (without a file, they get a validation error, 409).
+    "territoire_scdl_convert": Rule(ACT_A, {"id": PRIVATE}),
+    "territoire_scdl_conversion_show": Rule(
+        ACT_A, {"id": "{conversion}"}, setup=new_conversion
+    ),
+    "territoire_scdl_conversion_publish": Rule(
+        ACT_A, {"id": "{conversion}"}, setup=new_conversion
+    ),
     # CKAN's, chained to give an image on another host no display URL
     # (third_party.py); who may call them is CKAN's rule, unchanged.
     "organization_show": Rule(EVERYONE, {"id": "engins"}),
@@ -436,6 +462,45 @@ PAGES: dict[tuple[str, str], Rule] = {
     # Without a file: the page says to choose one.
     ("territoire_future.forecast_import", "POST"): Rule(
         ADMIN_A, path="/organization/engins/achats-prevus/import"
+    ),
+    # Converting to the national format, on a private dataset: those who
+    # may not see it get 404, its readers who may not change it 403.
+    ("territoire_scdl.start", "GET"): Rule(
+        ACT_A, path=f"/dataset/{PRIVATE}/scdl", denied_status=(403, 404)
+    ),
+    ("territoire_scdl.start", "POST"): Rule(
+        ACT_A, path=f"/dataset/{PRIVATE}/scdl", denied_status=(403, 404)
+    ),
+    ("territoire_scdl.mapping_page", "GET"): Rule(
+        ACT_A,
+        path=f"/dataset/{PRIVATE}/scdl/{{conversion}}",
+        denied_status=(403, 404),
+        setup=new_conversion,
+    ),
+    ("territoire_scdl.mapping_page", "POST"): Rule(
+        ACT_A,
+        {"column-DELIB_DATE": "Date de la séance"},
+        f"/dataset/{PRIVATE}/scdl/{{conversion}}",
+        denied_status=(403, 404),
+        setup=new_conversion,
+    ),
+    ("territoire_scdl.result", "GET"): Rule(
+        ACT_A,
+        path=f"/dataset/{PRIVATE}/scdl/{{conversion}}/result",
+        denied_status=(403, 404),
+        setup=new_conversion,
+    ),
+    ("territoire_scdl.converted_csv", "GET"): Rule(
+        ACT_A,
+        path=f"/dataset/{PRIVATE}/scdl/{{conversion}}/converted.csv",
+        denied_status=(403, 404),
+        setup=new_conversion,
+    ),
+    ("territoire_scdl.publish", "POST"): Rule(
+        ACT_A,
+        path=f"/dataset/{PRIVATE}/scdl/{{conversion}}/publish",
+        denied_status=(403, 404),
+        setup=new_conversion,
     ),
     # Anonymous visitors are sent to the login page.
     ("territoire_usage.reuse_new", "GET"): Rule(

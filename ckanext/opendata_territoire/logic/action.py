@@ -16,6 +16,8 @@ from ckanext.opendata_territoire.peers import actions as _peers
 from ckanext.opendata_territoire.peers.actions import *  # noqa: F403
 from ckanext.opendata_territoire.quality import actions as _quality
 from ckanext.opendata_territoire.quality.actions import *  # noqa: F403
+from ckanext.opendata_territoire.scdl_convert import actions as _scdl_convert
+from ckanext.opendata_territoire.scdl_convert.actions import *  # noqa: F403
 from ckanext.opendata_territoire.territory import actions as _territory
 from ckanext.opendata_territoire.territory.actions import *  # noqa: F403
 from ckanext.opendata_territoire.third_party import *  # noqa: F403
@@ -32,5 +34,6 @@ __all__ = [
     *_future.__all__,
     *_decp.__all__,
     *_peers.__all__,
+    *_scdl_convert.__all__,
     *_third_party.__all__,
 ]

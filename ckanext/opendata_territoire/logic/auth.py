@@ -15,6 +15,8 @@ from ckanext.opendata_territoire.peers import auth as _peers
 from ckanext.opendata_territoire.peers.auth import *  # noqa: F403
 from ckanext.opendata_territoire.quality import auth as _quality
 from ckanext.opendata_territoire.quality.auth import *  # noqa: F403
+from ckanext.opendata_territoire.scdl_convert import auth as _scdl_convert
+from ckanext.opendata_territoire.scdl_convert.auth import *  # noqa: F403
 from ckanext.opendata_territoire.territory import auth as _territory
 from ckanext.opendata_territoire.territory.auth import *  # noqa: F403
 from ckanext.opendata_territoire.usage import auth as _usage
@@ -30,4 +32,5 @@ __all__ = [
     *_future.__all__,
     *_decp.__all__,
     *_peers.__all__,
+    *_scdl_convert.__all__,
 ]

@@ -14,6 +14,7 @@ from ckanext.opendata_territoire.observatory.views import blueprint as observato
 from ckanext.opendata_territoire.onboarding.views import blueprint as onboarding
 from ckanext.opendata_territoire.peers.views import blueprint as peers
 from ckanext.opendata_territoire.quality.views import blueprint as quality
+from ckanext.opendata_territoire.scdl_convert.views import blueprint as scdl_convert
 from ckanext.opendata_territoire.territory.views import blueprint as territory
 from ckanext.opendata_territoire.usage.views import blueprint as usage
 
@@ -29,4 +30,5 @@ def get_blueprints() -> list[Blueprint]:
         peers,
         territory,
         api_guide,
+        scdl_convert,
     ]
