@@ -10,10 +10,11 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_territoire import cli, helpers, request_guard, views
+from ckanext.opendata_territoire.datagouv import exposed
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth, validators
-from ckanext.opendata_territoire.metadata import facets, rdf_charset, udata
+from ckanext.opendata_territoire.metadata import facets, rdf_charset
 from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
@@ -89,7 +90,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         # The search index stores the raw dict (validate=False), which has no
         # top-level schema fields to mirror.
         if context.get("validate", True):
-            udata.make_harvestable(pkg_dict)
+            exposed.make_harvestable(pkg_dict)
             licensed.describe(pkg_dict)
 
     # IPermissionLabels

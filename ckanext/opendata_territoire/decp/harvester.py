@@ -42,10 +42,11 @@ from ckan.lib.search import SearchIndexError
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.opendata_territoire.datagouv import client as datagouv
+from ckanext.opendata_territoire.datagouv.client import RemoteFile, SourceError
 from ckanext.opendata_territoire.decp import tabular
 from ckanext.opendata_territoire.decp.cleaning import REJECTIONS, Cleaned, Issue
 from ckanext.opendata_territoire.decp.importer import selected_buyers
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import Contract, contract_from
 from ckanext.opendata_territoire.decp.pipeline import (
     BuyerError,
@@ -59,8 +60,10 @@ from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset,
 from ckanext.opendata_territoire.decp.readers import DecpReadError
 from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv, notes, scope
-from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
+from ckanext.opendata_territoire.harvesters import notes, scope
+from ckanext.opendata_territoire.harvesters.base import json_config, make_current
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 from ckanext.opendata_territoire.peers import refresh as peers_refresh
 from ckanext.opendata_territoire.search_index import patience, reindex
 from ckanext.opendata_territoire.territory import roles
@@ -76,6 +79,9 @@ DEFAULT_TIMEOUT = 60
 # territory's row groups (a file sorted by buyer, as the consolidation is);
 # otherwise it is downloaded whole (and its checksum checked).
 RANGED_SHARE = 0.5
+
+
+KEYS = ("buyers", "since", "formats", "files")
 
 
 @dataclass
@@ -103,28 +109,13 @@ class DecpConfig:
 def parse_config(text: str | None) -> DecpConfig:
     """The source's configuration; raises ValueError with a message naming
     the key and the rule."""
-    if not text or not text.strip():
+    data = json_config(
+        text,
+        KEYS,
+        N_("Unknown configuration keys: {keys}. Known: buyers, since, formats, files."),
+    )
+    if data is None:
         return DecpConfig()
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise ValueError(
-            portal_text(N_("The configuration is not JSON: {error}")).format(
-                error=error
-            )
-        ) from error
-    if not isinstance(data, dict):
-        raise ValueError(portal_text(N_("The configuration must be a JSON object.")))
-    unknown = sorted(set(data) - {"buyers", "since", "formats", "files"})
-    if unknown:
-        raise ValueError(
-            portal_text(
-                N_(
-                    "Unknown configuration keys: {keys}. Known: buyers, since, "
-                    "formats, files."
-                )
-            ).format(keys=", ".join(unknown))
-        )
     config = DecpConfig()
     buyers = data.get("buyers", [])
     if not isinstance(buyers, list) or not all(isinstance(b, str) for b in buyers):
@@ -634,20 +625,7 @@ class DecpHarvester(HarvesterBase):
 
     def _link(self, harvest_object: Any, dataset_id: str, buyer: str) -> None:
         """The object becomes the buyer's current one for this source."""
-        previous = (
-            model.Session.query(HarvestObject)
-            .filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id)
-            .filter(HarvestObject.guid == harvest_object.guid)
-            .filter(HarvestObject.current.is_(True))
-            .filter(HarvestObject.id != harvest_object.id)
-            .all()
-        )
-        for obj in previous:
-            obj.current = False
-            obj.add()
-        harvest_object.package_id = dataset_id
-        harvest_object.current = True
-        harvest_object.save()
+        make_current(harvest_object, dataset_id)
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
         # A refusal that outlasts the wait is an object error: the contracts

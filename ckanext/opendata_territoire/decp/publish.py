@@ -36,10 +36,11 @@ from werkzeug.datastructures import FileStorage
 from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp import ocds
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import COLUMNS, LABELS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
 from ckanext.opendata_territoire.decp.writers import write_csv_rows, write_json
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 
 log = logging.getLogger(__name__)
 
