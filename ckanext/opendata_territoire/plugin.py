@@ -11,10 +11,14 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_territoire import cli, helpers, request_guard, views
 from ckanext.opendata_territoire.datagouv import exposed
+from ckanext.opendata_territoire.interfaces import IProcurementListener, ISupplierNames
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth, validators
 from ckanext.opendata_territoire.metadata import facets, rdf_charset
+from ckanext.opendata_territoire.observatory import contracts as observatory_contracts
+from ckanext.opendata_territoire.observatory import suppliers
+from ckanext.opendata_territoire.peers import refresh as peers_refresh
 from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
@@ -38,6 +42,8 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(IProcurementListener)
+    p.implements(ISupplierNames)
 
     # IConfigurer
 
@@ -110,3 +116,16 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         publication.keep_upload_head(context, resource)
+
+    # IProcurementListener (interfaces.py): the DECP publication's news
+
+    def buyer_contracts_changed(self, organization: dict[str, Any], siren: str) -> None:
+        observatory_contracts.sync_buyer(siren, organization)
+
+    def decp_files_read(self, files: list[Any]) -> None:
+        peers_refresh.after_harvest(files)
+
+    # ISupplierNames (interfaces.py)
+
+    def supplier_names(self, sirets: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+        return suppliers.names(sirets)

@@ -39,6 +39,7 @@ import ckan.plugins.toolkit as tk
 import requests
 from ckan import model, plugins
 from ckan.lib.search import SearchIndexError
+from ckan.plugins import PluginImplementations
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
@@ -56,17 +57,18 @@ from ckanext.opendata_territoire.decp.pipeline import (
     group_by_siren,
     read_contracts,
 )
-from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset, publish
+from ckanext.opendata_territoire.decp.publish import PublishError, publish
 from ckanext.opendata_territoire.decp.readers import DecpReadError
 from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import notes, scope
 from ckanext.opendata_territoire.harvesters.base import json_config, make_current
 from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.interfaces import IProcurementListener
 from ckanext.opendata_territoire.language import portal_text
-from ckanext.opendata_territoire.peers import refresh as peers_refresh
 from ckanext.opendata_territoire.search_index import patience, reindex
 from ckanext.opendata_territoire.territory import roles
+from ckanext.opendata_territoire.territory.buyers import find_dataset
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
 log = logging.getLogger(__name__)
@@ -408,10 +410,11 @@ class DecpHarvester(HarvesterBase):
         # imported, would make the files count as harvested and the other
         # buyers' contracts be skipped as unchanged at the next harvest.
         model.Session.commit()
-        # A national tabular file was read: every EPCI's figures (the
-        # observatory's national comparison) are refreshed from it by a
-        # background job; queuing it never fails the gather.
-        peers_refresh.after_harvest(read_files)
+        # Told to the listeners (interfaces.py, IProcurementListener): when a
+        # national tabular file was read, every EPCI's figures (the peers'
+        # comparison) are refreshed from it by a background job. A
+        # listener never fails the gather.
+        _files_read(read_files)
         return [obj.id for obj in objects]
 
     def _files(
@@ -645,6 +648,14 @@ class DecpHarvester(HarvesterBase):
                 harvest_object,
                 "Import",
             )
+
+
+def _files_read(files: list[RemoteFile]) -> None:
+    for listener in PluginImplementations(IProcurementListener):
+        try:
+            listener.decp_files_read(files)
+        except Exception:
+            log.exception("%r: the files read are not told", listener)
 
 
 def tempfile_remove(path: str) -> None:

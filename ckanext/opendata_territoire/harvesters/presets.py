@@ -76,7 +76,7 @@ def territoire_harvest_presets() -> list[dict[str, Any]]:
     """Each preset with its label, help and the link that opens the form
     filled; the buyers are the SIRENs of the territory's organizations
     (what the harvester takes by default, written out to be seen)."""
-    from ckanext.opendata_territoire.decp.publish import territory_buyers
+    from ckanext.opendata_territoire.territory.buyers import territory_buyers
 
     owner = territory_owner()
     buyers = sorted(territory_buyers())
