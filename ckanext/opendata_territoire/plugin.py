@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import cli, helpers, request_guard, views
+from ckanext.opendata_territoire import commands, helpers, request_guard, views
 from ckanext.opendata_territoire.datagouv import exposed
 from ckanext.opendata_territoire.interfaces import IProcurementListener, ISupplierNames
 from ckanext.opendata_territoire.licences import dataset as licensed
@@ -30,7 +30,7 @@ from ckanext.opendata_territoire.usage import counting
 @tk.blanket.validators(validators)
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
-@tk.blanket.cli(cli)
+@tk.blanket.cli(commands.get_commands)
 @tk.blanket.blueprints(views.get_blueprints)
 class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)

@@ -16,11 +16,7 @@ from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
 
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; translated when shown."""
-    return message
-
+from ckanext.opendata_territoire.i18n_markers import N_
 
 DATAGOUV_DATASETS = "https://www.data.gouv.fr/fr/datasets/"
 
