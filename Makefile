@@ -42,7 +42,7 @@ services-status:
 	bash dev/services.sh status
 
 lint:
-	.dev/venv/bin/ruff check . && .dev/venv/bin/ruff format --check . && .dev/venv/bin/mypy
+	.dev/venv/bin/ruff check . && .dev/venv/bin/ruff format --check . && .dev/venv/bin/mypy && .dev/venv/bin/lint-imports
 
 format:
 	.dev/venv/bin/ruff check --fix . && .dev/venv/bin/ruff format .

@@ -263,7 +263,7 @@ def _harvest_twice(base_url: str) -> dict[str, Any]:
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
-    from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
+    from ckanext.opendata_territoire.decp.harvester import DecpHarvester
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context = {"user": site_user, "ignore_auth": True}

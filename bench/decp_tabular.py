@@ -94,7 +94,7 @@ def child(way: str, target: str) -> dict[str, Any]:
     else:
         import requests
 
-        from ckanext.opendata_territoire.harvesters.datagouv import RangedFile
+        from ckanext.opendata_territoire.datagouv.client import RangedFile
 
         source = RangedFile(requests.Session(), target, 60)
     contracts = list(decp.read_contracts(source, _ccmv(), report))

@@ -162,7 +162,7 @@ def _runs(
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
-    from ckanext.opendata_territoire.harvesters.udata import UdataHarvester
+    from ckanext.opendata_territoire.datagouv.harvester import UdataHarvester
     from ckanext.opendata_territoire.territory.roles import organization_by_siren
 
     tk.config["ckanext.territoire.datagouv_url"] = base_url

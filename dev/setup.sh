@@ -10,7 +10,7 @@
 #   4. docker/compose-check (Go), which checks docker/docker-compose.yml;
 #   5. a side virtualenv in .dev/udata-venv with data.gouv.fr's own code
 #      (udata from PyPI and mongomock, requirements-udata.lock), which the
-#      tests of tests/udata/real/ run; installed meanwhile steps 2 to 4.
+#      tests of tests/datagouv/real/ run; installed meanwhile steps 2 to 4.
 # A second run only checks and returns in a few seconds.
 set -euo pipefail
 _TAG=setup
@@ -138,7 +138,7 @@ build_compose_check() {
 }
 
 # data.gouv.fr's own code (udata) in a virtualenv of its own: its pins
-# (Flask 3, rdflib 7...) are not CKAN's. tests/udata/real/ runs it.
+# (Flask 3, rdflib 7...) are not CKAN's. tests/datagouv/real/ runs it.
 UDATA_VENV=$DEV_DIR/udata-venv
 
 install_udata() {

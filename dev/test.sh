@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole suite: pytest against the real
-# PostgreSQL, Solr and Redis (test.ini), then ruff (lint and format) and mypy.
+# PostgreSQL, Solr and Redis (test.ini), then ruff (lint and format), mypy and
+# lint-imports (import-linter).
 #
 #   dev/test.sh                 the whole suite (what `make test` and CI run)
 #   dev/test.sh ARGS...         pytest ARGS on the project's services
@@ -17,7 +18,7 @@
 #     Redis), on a private PostgreSQL and Redis of their own, started here in
 #     $DEV_DIR/faults on free ports and stopped at the end: the services of
 #     the demo, or of another checkout, are never touched.
-# ruff and mypy run meanwhile.
+# ruff, mypy and lint-imports run meanwhile.
 set -uo pipefail
 _TAG=test
 # shellcheck source=dev/env.sh
@@ -114,6 +115,8 @@ lint() {
     "$VENV_DIR/bin/ruff" format --check . || rc=1
     say "mypy"
     "$VENV_DIR/bin/mypy" || rc=1
+    say "lint-imports (the feature folders' ladder, pyproject.toml)"
+    "$VENV_DIR/bin/lint-imports" || rc=1
     return $rc
 }
 
@@ -170,7 +173,7 @@ fi
 wait $lint_pid
 rc=$?
 cat "$lint_log"
-[ $rc -eq 0 ] || failed+=("ruff or mypy")
+[ $rc -eq 0 ] || failed+=("ruff, mypy or lint-imports")
 
 elapsed=$(($(date +%s) - started))
 if [ ${#failed[@]} -gt 0 ]; then

@@ -294,7 +294,7 @@ def free_port() -> int:
 def live_server(ckan_config, monkeypatch, request) -> Iterator[str]:
     """The portal served over HTTP on a free port, its site URL set to that
     address (download links and API addresses on the pages point to it):
-    the browser tests and data.gouv.fr's harvesters (tests/udata) use it.
+    the browser tests and data.gouv.fr's harvesters (tests/datagouv) use it.
     The scripts' translations are built first, as `ckan run` builds them."""
     from ckan.lib.i18n import build_js_translations
 

@@ -16,10 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from werkzeug.exceptions import default_exceptions
 
-
-def N_(message: str) -> str:
-    return message
-
+from ckanext.opendata_territoire.i18n_markers import N_
 
 TITLES = {
     400: N_("The request could not be understood"),

@@ -5,10 +5,7 @@ merges after CKAN's: our translation wins on every page."""
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; it is translated where CKAN shows it."""
-    return message
+from ckanext.opendata_territoire.i18n_markers import N_
 
 
 def ngettext(singular: str, plural: str, number: int = 1) -> tuple[str, str]:

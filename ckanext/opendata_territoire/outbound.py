@@ -38,7 +38,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
-from ckanext.opendata_territoire.decp.language import N_, portal_text
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 
 # The options whose URLs are the portal's own configured services.
 SERVICE_OPTIONS = (

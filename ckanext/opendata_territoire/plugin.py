@@ -9,11 +9,16 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import cli, helpers, request_guard, views
+from ckanext.opendata_territoire import commands, helpers, request_guard, views
+from ckanext.opendata_territoire.datagouv import exposed
+from ckanext.opendata_territoire.interfaces import IProcurementListener, ISupplierNames
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.logic import action, auth, validators
-from ckanext.opendata_territoire.metadata import facets, rdf_charset, udata
+from ckanext.opendata_territoire.metadata import facets, rdf_charset
+from ckanext.opendata_territoire.observatory import contracts as observatory_contracts
+from ckanext.opendata_territoire.observatory import suppliers
+from ckanext.opendata_territoire.peers import refresh as peers_refresh
 from ckanext.opendata_territoire.quality import jobs, publication
 from ckanext.opendata_territoire.quality import search as quality_search
 from ckanext.opendata_territoire.territory import visibility
@@ -25,7 +30,7 @@ from ckanext.opendata_territoire.usage import counting
 @tk.blanket.validators(validators)
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
-@tk.blanket.cli(cli)
+@tk.blanket.cli(commands.get_commands)
 @tk.blanket.blueprints(views.get_blueprints)
 class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
@@ -37,6 +42,8 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(IProcurementListener)
+    p.implements(ISupplierNames)
 
     # IConfigurer
 
@@ -89,7 +96,7 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
         # The search index stores the raw dict (validate=False), which has no
         # top-level schema fields to mirror.
         if context.get("validate", True):
-            udata.make_harvestable(pkg_dict)
+            exposed.make_harvestable(pkg_dict)
             licensed.describe(pkg_dict)
 
     # IPermissionLabels
@@ -109,3 +116,16 @@ class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         publication.keep_upload_head(context, resource)
+
+    # IProcurementListener (interfaces.py): the DECP publication's news
+
+    def buyer_contracts_changed(self, organization: dict[str, Any], siren: str) -> None:
+        observatory_contracts.sync_buyer(siren, organization)
+
+    def decp_files_read(self, files: list[Any]) -> None:
+        peers_refresh.after_harvest(files)
+
+    # ISupplierNames (interfaces.py)
+
+    def supplier_names(self, sirets: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+        return suppliers.names(sirets)

@@ -17,7 +17,7 @@ from ckan.tests import factories, helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.opendata_territoire.harvesters.decp import DecpHarvester, parse_config
+from ckanext.opendata_territoire.decp.harvester import DecpHarvester, parse_config
 from tests.decp.fake_datagouv import Server
 from tests.decp.test_import import (
     ENGINS,
@@ -151,7 +151,7 @@ def refuse_the_index_while_linking(monkeypatch, comes_back: bool) -> list[float]
     from ckan.lib.search.common import SolrSettings
 
     from ckanext.opendata_territoire import search_index
-    from ckanext.opendata_territoire.harvesters import decp
+    from ckanext.opendata_territoire.decp import harvester as decp
 
     url = SolrSettings._url
     link = decp.DecpHarvester._link

@@ -39,7 +39,7 @@ from ckanext.harvest import queue
 from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
-from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
+from ckanext.opendata_territoire.decp.harvester import DecpHarvester
 from tests.decp.test_faults import EXPECTED, table_uids
 from tests.decp.test_harvester import (
     SLUG,

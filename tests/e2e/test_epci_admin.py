@@ -17,7 +17,7 @@ from ckan.tests import helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.opendata_territoire.harvesters.decp import DecpHarvester
+from ckanext.opendata_territoire.decp.harvester import DecpHarvester
 from tests.decp.fake_datagouv import Server
 from tests.decp.test_harvester import SLUG, publish_dataset
 

@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from ckan.tests import factories, helpers
 
+from tests.datagouv import datagouv_reader as reader
 from tests.factories import dataset_fields
-from tests.udata import datagouv_reader as reader
 
 # The keys and resource types data.gouv.fr's CKAN harvester requires.
 PACKAGE_KEYS = set(reader.PACKAGE_KEYS)

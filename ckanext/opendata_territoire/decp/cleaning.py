@@ -15,17 +15,13 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
 from ckanext.opendata_territoire.decp import formats as f
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation; translated where it is shown."""
-    return message
-
+from ckanext.opendata_territoire.decp.formats import parse_date
+from ckanext.opendata_territoire.decp.model import Cleaned, Issue
+from ckanext.opendata_territoire.i18n_markers import N_
 
 # Rule id -> what it does (an English msgid, translated where shown).
 RULES: dict[str, str] = {
@@ -77,30 +73,6 @@ AMOUNT_KEYS = frozenset(
 NOT_COMMUNICATED = frozenset({"nc", "n/c", "n.c.", "non communique", "non communiqué"})
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One thing a rule did to a contract."""
-
-    rule: str
-    field: str
-    before: Any
-    after: Any = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "field": self.field,
-            "before": _jsonable(self.before),
-            "after": _jsonable(self.after),
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return repr(value)
-
-
 class Rejected(Exception):
     """The record cannot be used; ``reason`` is a key of :data:`REJECTIONS`."""
 
@@ -109,14 +81,6 @@ class Rejected(Exception):
         self.reason = reason
         self.contract_id = contract_id
         self.detail = detail
-
-
-@dataclass
-class Cleaned:
-    version: str
-    kind: str
-    record: dict[str, Any]
-    issues: list[Issue]
 
 
 def clean(version: str, kind: str, data: Any, today: dt.date | None = None) -> Cleaned:
@@ -160,9 +124,6 @@ def match_enumeration(
     return by_plain[close[0]] if close else None
 
 
-_ISO_DATE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+)?([+-]\d{2}:\d{2}Z?|Z)?$"
-)
 # The form both formats accept: a date, perhaps with its time zone.
 _STRICT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([+-]\d{2}:\d{2}Z?)?$")
 _TEXT_DATE_FORMATS = (
@@ -179,19 +140,6 @@ _TEXT_DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%SZ",
     "%Y-%m-%d %H:%M:%S",
 )
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """The date a DECP date string means (its time zone ignored), or None."""
-    if not isinstance(value, str):
-        return None
-    match = _ISO_DATE.match(value.strip())
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
 
 
 class _Cleaner:

@@ -7,6 +7,10 @@ HEAD (schema_decp_v2.0.3.json); see docs/reference/french_domain.md, section 1.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 V2019 = "2019"
 V2022 = "2022"
 VERSIONS = (V2019, V2022)
@@ -381,3 +385,23 @@ PROPERTIES: dict[tuple[str, str], tuple[str, ...]] = {
         "modifications",
     ),
 }
+
+
+# A DECP date: both formats write dates so (perhaps with a time and a time
+# zone); the cleaning mends the others (decp/cleaning.py).
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+)?([+-]\d{2}:\d{2}Z?|Z)?$"
+)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """The date a DECP date string means (its time zone ignored), or None."""
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.pipeline import (
     BuyerError,
     BuyerFilter,
@@ -23,9 +22,11 @@ from ckanext.opendata_territoire.decp.publish import (
     BuyerResult,
     PublishError,
     publish,
-    territory_buyers,
 )
 from ckanext.opendata_territoire.decp.readers import DecpReadError
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
+from ckanext.opendata_territoire.territory.buyers import territory_buyers
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
 

@@ -16,7 +16,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ckanext.opendata_territoire.decp import formats as f
-from ckanext.opendata_territoire.decp.cleaning import N_, Cleaned, Issue, parse_date
+from ckanext.opendata_territoire.decp.formats import parse_date
+from ckanext.opendata_territoire.i18n_markers import N_
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One thing a rule did to a contract."""
+
+    rule: str
+    field: str
+    before: Any
+    after: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "field": self.field,
+            "before": _jsonable(self.before),
+            "after": _jsonable(self.after),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+@dataclass
+class Cleaned:
+    version: str
+    kind: str
+    record: dict[str, Any]
+    issues: list[Issue]
 
 
 @dataclass(frozen=True)

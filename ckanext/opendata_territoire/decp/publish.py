@@ -31,19 +31,29 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 from ckan.lib.munge import munge_title_to_name
 from ckan.lib.search import SearchIndexError
+from ckan.plugins import PluginImplementations
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire import search_index
 from ckanext.opendata_territoire.decp import formats as f
 from ckanext.opendata_territoire.decp import ocds
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import COLUMNS, LABELS, Contract
 from ckanext.opendata_territoire.decp.pipeline import latest_versions
 from ckanext.opendata_territoire.decp.writers import write_csv_rows, write_json
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.interfaces import (
+    IProcurementListener,
+    ISupplierNames,
+)
+from ckanext.opendata_territoire.language import portal_text
+from ckanext.opendata_territoire.territory.buyers import (
+    DATASET_FIELD,
+    find_dataset,
+    territory_buyers,
+)
 
 log = logging.getLogger(__name__)
 
-DATASET_FIELD = "decp_buyer_siren"
 BATCH = 1000
 PAGE = 32000  # the DataStore's default maximum of rows per search
 SCHEMA_NAME = "139bercy/format-commande-publique"
@@ -95,34 +105,6 @@ class BuyerResult:
 # Buyers and their organizations
 
 
-def territory_buyers() -> dict[str, dict[str, Any]]:
-    """SIREN -> organization, for every active organization of the catalogue
-    that has a SIREN (the oldest when several share one)."""
-    query = (
-        model.Session.query(model.GroupExtra.value, model.Group.id)
-        .join(model.Group, model.GroupExtra.group_id == model.Group.id)
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
-        .filter(model.GroupExtra.state == "active")
-        .filter(model.GroupExtra.key == "siren")
-        .filter(model.GroupExtra.value != "")
-        .order_by(model.Group.created.asc(), model.Group.id)
-    )
-    found: dict[str, str] = {}
-    for siren, group_id in query.all():
-        found.setdefault(str(siren), group_id)
-    return {siren: _organization(group_id) for siren, group_id in found.items()}
-
-
-def _organization(group_id: str) -> dict[str, Any]:
-    return dict(
-        tk.get_action("organization_show")(
-            {"ignore_auth": True},
-            {"id": group_id, "include_datasets": False, "include_users": False},
-        )
-    )
-
-
 def writer_name(user: str | None = None) -> str:
     """The user who writes: a sysadmin, by default the site user."""
     if not user:
@@ -144,28 +126,6 @@ def writer_name(user: str | None = None) -> str:
 
 
 # The buyer's dataset
-
-
-def find_dataset(siren: str, org_id: str) -> dict[str, Any] | None:
-    """The buyer's procurement dataset in its organization, if any: the
-    published one, else the draft an interrupted import left (see
-    ``_publish_buyer``)."""
-    query = (
-        model.Session.query(model.Package.id)
-        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-        .filter(model.Package.state.in_(["active", "draft"]))
-        .filter(model.Package.owner_org == org_id)
-        .filter(model.PackageExtra.key == DATASET_FIELD)
-        .filter(model.PackageExtra.value == siren)
-        .order_by(
-            (model.Package.state == "active").desc(),
-            model.Package.metadata_created.asc(),
-        )
-    )
-    row = query.first()
-    if row is None:
-        return None
-    return dict(tk.get_action("package_show")({"ignore_auth": True}, {"id": row[0]}))
 
 
 def dataset_title(org: dict[str, Any]) -> str:
@@ -318,7 +278,7 @@ def publish(
                 result.error = _message(error)
             else:
                 if not dry_run and (result.inserted or result.updated):
-                    _update_observatory(siren, org)
+                    _contracts_changed(siren, org)
         if org is not None or contracts:
             results.append(result)
             if progress:
@@ -326,16 +286,33 @@ def publish(
     return results
 
 
-def _update_observatory(siren: str, org: dict[str, Any]) -> None:
-    """The observatory's copy of the buyer's table (observatory/contracts.py);
-    its failure leaves the published contracts as they are."""
-    from ckanext.opendata_territoire.observatory import contracts
+def _contracts_changed(siren: str, org: dict[str, Any]) -> None:
+    """Tells the listeners (interfaces.py, IProcurementListener: the
+    observatory copies the buyer's table); a listener's failure leaves the
+    published contracts as they are."""
+    for listener in PluginImplementations(IProcurementListener):
+        try:
+            listener.buyer_contracts_changed(org, siren)
+        except Exception:
+            model.Session.rollback()
+            log.exception(
+                "%r: the change of %s's contracts is not told", listener, siren
+            )
 
-    try:
-        contracts.sync_buyer(siren, org)
-    except Exception:
-        model.Session.rollback()
-        log.exception("observatory: the contracts of %s are not copied", siren)
+
+def supplier_names(sirets: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The firms' names known by the plugins that know them (interfaces.py,
+    ISupplierNames: the observatory's register and SIRENE's saved answers),
+    the first one's first."""
+    register: dict[str, str] = {}
+    sirene: dict[str, str] = {}
+    if not sirets:
+        return register, sirene
+    for directory in PluginImplementations(ISupplierNames):
+        known_register, known_sirene = directory.supplier_names(sirets)
+        register = {**known_register, **register}
+        sirene = {**known_sirene, **sirene}
+    return register, sirene
 
 
 def _message(error: Exception) -> str:
@@ -477,13 +454,12 @@ def name_rows(rows: list[dict[str, Any]], org: dict[str, Any]) -> list[dict[str,
     rows are changed in place; the ones whose names changed are returned.
     The names are not in the row's ``empreinte``: a name learnt later
     changes no contract."""
-    from ckanext.opendata_territoire.observatory import suppliers
 
     def split(value: Any) -> list[str]:
         return str(value).split(SEPARATOR) if value else []
 
     sirets = {siret for row in rows for siret in split(row.get("titulaires_id"))}
-    register, sirene = suppliers.names({s for s in sirets if s})
+    register, sirene = supplier_names({s for s in sirets if s})
     changed = []
     for row in rows:
         before = (row.get("acheteur_nom"), row.get("titulaires_denominationSociale"))

@@ -19,6 +19,7 @@ import ijson
 from lxml import etree
 
 from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.i18n_markers import N_
 
 BUFFER_SIZE = 32 * 1024  # measured a little faster than 16 or 64 KiB here
 BOM = b"\xef\xbb\xbf"
@@ -30,11 +31,6 @@ CONCESSION_MARK = b'"contrat-concession"'
 MAX_DEPTH = 4096
 SEARCH_CHUNK = 64 * 1024
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation (extracted by dev/i18n.py)."""
-    return message
 
 
 class DecpReadError(Exception):

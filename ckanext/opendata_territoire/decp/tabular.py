@@ -52,11 +52,7 @@ from ckanext.opendata_territoire.decp.readers import (
     RawRecord,
     ReadStats,
 )
-
-
-def N_(message: str) -> str:
-    return message
-
+from ckanext.opendata_territoire.i18n_markers import N_
 
 PARQUET_MAGIC = b"PAR1"
 # The columns that tell the consolidation's CSV from any other CSV.

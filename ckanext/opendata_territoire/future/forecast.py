@@ -16,8 +16,8 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.opendata_territoire.decp.cleaning import N_
 from ckanext.opendata_territoire.future import renewals
+from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.observatory import cpv
 
 # The procedures of the DECP (2022 format, marchés): the same words as the

@@ -31,9 +31,10 @@ from ckan.lib.munge import munge_title_to_name
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_territoire import csv_export
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.future import renewals
 from ckanext.opendata_territoire.future.model import ForecastEntry
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 from ckanext.opendata_territoire.observatory import cpv
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.opendata_territoire.decp.cleaning import N_
+from ckanext.opendata_territoire.i18n_markers import N_
 
 # Durations accepted, in months. A marché (framework agreements included:
 # 4 years at most, 8 for defence) beyond 20 years is a typing accident; a

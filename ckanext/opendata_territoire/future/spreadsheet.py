@@ -14,8 +14,8 @@ from typing import Any
 
 from ckan.plugins import toolkit as tk
 
-from ckanext.opendata_territoire.decp.cleaning import N_
 from ckanext.opendata_territoire.future import forecast
+from ckanext.opendata_territoire.i18n_markers import N_
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000

@@ -16,8 +16,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
-from ckanext.opendata_territoire.decp.cleaning import N_
 from ckanext.opendata_territoire.future import contract, feeds, renewals
+from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.observatory import cpv, stats
 from ckanext.opendata_territoire.observatory.views import euros
 

@@ -16,11 +16,7 @@ from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
 
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; translated when shown."""
-    return message
-
+from ckanext.opendata_territoire.i18n_markers import N_
 
 DATAGOUV_DATASETS = "https://www.data.gouv.fr/fr/datasets/"
 
@@ -76,7 +72,7 @@ def territoire_harvest_presets() -> list[dict[str, Any]]:
     """Each preset with its label, help and the link that opens the form
     filled; the buyers are the SIRENs of the territory's organizations
     (what the harvester takes by default, written out to be seen)."""
-    from ckanext.opendata_territoire.decp.publish import territory_buyers
+    from ckanext.opendata_territoire.territory.buyers import territory_buyers
 
     owner = territory_owner()
     buyers = sorted(territory_buyers())

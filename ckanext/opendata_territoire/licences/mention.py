@@ -28,15 +28,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from babel.support import NullTranslations, Translations
 
+from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.licences import register
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 DOMAIN = "ckanext-opendata_territoire"
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; it is translated where it is used."""
-    return message
 
 
 MONTHS = (
@@ -53,6 +49,7 @@ MONTHS = (
     N_("November"),
     N_("December"),
 )
+
 SOURCE = N_("Source: {source}")
 UPDATED = N_("updated on {date}")
 DATE = N_("{day} {month} {year}")

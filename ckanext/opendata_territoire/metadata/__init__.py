@@ -1,2 +1,2 @@
-"""Local-authority metadata: choice lists, validators, the French DCAT-AP
-profile and the data.gouv.fr compatibility layer."""
+"""Local-authority metadata: choice lists, validators, facets and the French
+DCAT-AP profile (what data.gouv.fr reads from package_show is datagouv/exposed.py)."""

@@ -23,7 +23,7 @@ spatial_insee           ``<d> dct:spatial <http://id.insee.fr/geo/commune/38548>
                         ``dct:identifier``. id.insee.fr now mints opaque
                         (UUID) URIs for both; the code-based URIs are the
                         readable form data.gouv.fr's ``spatial-uri`` extra
-                        also uses (metadata/udata.py). Parsing reads the
+                        also uses (datagouv/exposed.py). Parsing reads the
                         code from the URI, else from ``dct:identifier``.
                         Each Location known to the territory's reference
                         data also gets its bounding box, ``dcat:bbox
@@ -142,9 +142,9 @@ from ckanext.dcat.profiles import (
     RDFProfile,
 )
 from ckanext.dcat.utils import resource_uri
+from ckanext.opendata_territoire.datagouv.exposed import INSEE_GEO, insee_uri
 from ckanext.opendata_territoire.licences import mention, register
 from ckanext.opendata_territoire.metadata import choices
-from ckanext.opendata_territoire.metadata.udata import INSEE_GEO, insee_uri
 from ckanext.opendata_territoire.territory import geometry
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -410,7 +410,7 @@ class TerritoireFrenchProfile(RDFProfile):
 
     def _spatial_insee(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         # The base profile writes the "spatial" extra (our bounding boxes for
-        # data.gouv.fr's CKAN harvester, metadata/udata.py) as a blank
+        # data.gouv.fr's CKAN harvester, datagouv/exposed.py) as a blank
         # Location with a literal locn:geometry, which DCAT-AP 3 refuses (a
         # locn:Geometry node): the boxes are given below, on the INSEE
         # Locations, as dcat:bbox.

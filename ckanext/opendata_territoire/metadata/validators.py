@@ -411,7 +411,7 @@ def territoire_personal_data(field: dict, schema: dict):
 
 
 # Keys that package_show adds to `extras` for data.gouv.fr's CKAN harvester
-# (see metadata/udata.py); they mirror schema fields and are not input.
+# (see datagouv/exposed.py); they mirror schema fields and are not input.
 EXPOSED_EXTRAS = {
     "frequency",
     "temporal_start",

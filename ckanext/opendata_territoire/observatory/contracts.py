@@ -5,7 +5,8 @@ source of truth; ``territoire_procurement_award`` is a copy shaped for the
 figures (one row per contract and titulaire, see observatory/model.py), in
 CKAN's database next to the supplier cache, so that one indexed scan answers
 a question. It is rebuilt per buyer after each import or harvest that
-changed the buyer's table (decp/publish.py calls :func:`sync_buyer`), and
+changed the buyer's table (the DECP publication tells it through
+interfaces.py's IProcurementListener; plugin.py calls :func:`sync_buyer`), and
 wholly by ``ckan territoire observatory rebuild``.
 """
 
@@ -20,6 +21,7 @@ from ckan import model
 
 from ckanext.opendata_territoire.observatory import suppliers
 from ckanext.opendata_territoire.observatory.model import Award
+from ckanext.opendata_territoire.territory.buyers import find_dataset, territory_buyers
 
 FIELDS = [
     "uid",
@@ -39,8 +41,6 @@ PAGE = 32000
 
 def table_of(siren: str, org: dict[str, Any]) -> str | None:
     """The id of the DataStore table of the buyer's procurement dataset."""
-    from ckanext.opendata_territoire.decp.publish import find_dataset
-
     dataset = find_dataset(siren, org["id"])
     if dataset is None:
         return None
@@ -173,8 +173,6 @@ def sync_buyer(siren: str, org: dict[str, Any]) -> int:
 def rebuild() -> dict[str, int]:
     """Every buyer of the catalogue; returns SIREN -> contracts. Awards of
     buyers no longer in the catalogue are removed."""
-    from ckanext.opendata_territoire.decp.publish import territory_buyers
-
     buyers = territory_buyers()
     session = model.Session
     session.query(Award).filter(Award.buyer_siren.notin_(list(buyers) or [""])).delete(

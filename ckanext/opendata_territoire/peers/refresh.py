@@ -1,7 +1,8 @@
 """Refreshing the peers' figures from a national tabular file: `ckan
 territoire peers refresh FILE_OR_URL`, and a background job queued after
 each harvest that read the national tabular consolidation
-(harvesters/decp.py calls :func:`after_harvest`).
+(the DECP harvester tells it through interfaces.py's IProcurementListener;
+plugin.py calls :func:`after_harvest`).
 
 The figures are computed first, off the database (peers/compute.py); only
 then is the table replaced, in one transaction: a file that cannot be read,
@@ -40,6 +41,13 @@ log = logging.getLogger(__name__)
 # files (the JSON and XML files are the buyers' own, not national tables).
 TABULAR_FORMATS = frozenset({"parquet", "csv"})
 JOB_TIMEOUT = 1800  # seconds: a national file's download and computation
+DEFAULT_TIMEOUT = 60  # seconds without an answer, as the DECP harvester's
+
+
+def _timeout() -> float:
+    """The DECP downloads' wait for an answer (ckanext.territoire.decp.timeout,
+    as the DECP harvester's)."""
+    return float(tk.config.get("ckanext.territoire.decp.timeout") or DEFAULT_TIMEOUT)
 
 
 class RefreshError(Exception):
@@ -73,8 +81,7 @@ def local_file(source: str, remote: Any = None) -> Iterator[str]:
             raise RefreshError(tk._("{source}: no such file.").format(source=source))
         yield source
         return
-    from ckanext.opendata_territoire.harvesters import datagouv
-    from ckanext.opendata_territoire.harvesters.decp import _timeout
+    from ckanext.opendata_territoire.datagouv import client as datagouv
 
     session = datagouv.session(
         "ckanext-opendata-territoire (peers)", datagouv.retries()
@@ -206,7 +213,7 @@ def after_harvest(files: list[Any]) -> None:
 def refresh_job(file: dict[str, Any]) -> dict[str, Any]:
     """The background job: downloads the file (checksum checked when
     data.gouv.fr gives one) and refreshes the figures."""
-    from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile
+    from ckanext.opendata_territoire.datagouv.client import RemoteFile
 
     remote = RemoteFile(**file)
     try:

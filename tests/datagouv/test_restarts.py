@@ -14,15 +14,15 @@ import pytest
 from ckan import model
 from ckan.tests import helpers
 
-from tests.decp.test_restarts import Worker, run_cron, services, states, wait_for
-from tests.udata.conftest import source
-from tests.udata.fake_udata import VILLARD_ORG, organization
-from tests.udata.test_harvester import (
+from tests.datagouv.conftest import source
+from tests.datagouv.fake_udata import VILLARD_ORG, organization
+from tests.datagouv.test_harvester import (
     VILLARD_SIREN,
     datasets_of,
     org_url,
     three_datasets,
 )
+from tests.decp.test_restarts import Worker, run_cron, services, states, wait_for
 
 # They stop PostgreSQL: on a private instance only (tests/conftest.py).
 pytestmark = [

@@ -1,7 +1,7 @@
 """Our udata harvester against data.gouv.fr's own application, not a
 restatement of its API: udata from PyPI (its create_app and standalone, API
 v1 and v2, on an in-memory MongoDB; the side virtualenv .dev/udata-venv)
-serves an organization of 28 datasets (tests/udata/real/serve_udata.py):
+serves an organization of 28 datasets (tests/datagouv/real/serve_udata.py):
 20 public ones, 2 private, 2 deleted, 2 archived, 1 whose coverage is a
 geometry only, 1 of a person. Nightly jobs of data.gouv.fr (the link
 checker, the metrics) and a producer's edits are made through udata's own
@@ -19,8 +19,8 @@ import pytest
 import requests
 from ckan.tests import helpers
 
-from tests.udata.conftest import harvest, source
-from tests.udata.test_udata_reads_us import LICENCES, UDATA_PYTHON
+from tests.datagouv.conftest import harvest, source
+from tests.datagouv.test_udata_reads_us import LICENCES, UDATA_PYTHON
 
 SERVER = Path(__file__).with_name("real") / "serve_udata.py"
 

@@ -3,8 +3,8 @@ udata's ``create_app`` and ``standalone`` (its API v1 and v2, its models on an
 in-memory MongoDB by ``mongomock``), on a loopback port. Runs in the side
 virtualenv (.dev/udata-venv), never in CKAN's::
 
-    .dev/udata-venv/bin/python tests/udata/real/serve_udata.py \\
-        --licences tests/udata/fixtures/datagouv_licenses.json
+    .dev/udata-venv/bin/python tests/datagouv/real/serve_udata.py \\
+        --licences tests/datagouv/fixtures/datagouv_licenses.json
 
 Prints one line of JSON on stdout when it serves (``{"url", "organization",
 "datasets": {title: id}}``), then serves until killed.

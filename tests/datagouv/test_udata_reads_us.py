@@ -2,7 +2,7 @@
 PyPI package data.gouv.fr runs, in the side virtualenv .dev/udata-venv that
 dev/setup.sh makes from requirements-udata.lock, on an in-memory MongoDB)
 harvests the catalogue over real HTTP with its ``DcatBackend``
-(tests/udata/real/dcat_harvest.py), as it does for a territory that declares
+(tests/datagouv/real/dcat_harvest.py), as it does for a territory that declares
 its catalogue as DCAT on data.gouv.fr. Every public dataset must be created,
 with what we publish of it.
 
@@ -20,7 +20,7 @@ import pytest
 from ckan.tests import helpers
 
 from tests.conftest import shared_request_context
-from tests.udata.test_datagouv_harvests_us import (
+from tests.datagouv.test_datagouv_harvests_us import (
     GRENOBLE,
     STRICT_PROFILES,
     VILLARD_TOWN_HALL,

@@ -8,9 +8,9 @@ import pytest
 from markupsafe import escape
 
 from tests.conftest import shared_request_context
+from tests.datagouv.conftest import harvest, source
+from tests.datagouv.fake_udata import VILLARD_ORG, organization, udata_dataset
 from tests.people import headers
-from tests.udata.conftest import harvest, source
-from tests.udata.fake_udata import VILLARD_ORG, organization, udata_dataset
 
 # No request context around the test: the pages' requests identify their
 # user themselves (a context pushed by the test would be theirs too).

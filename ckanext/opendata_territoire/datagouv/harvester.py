@@ -46,16 +46,19 @@ from ckan.lib.search import SearchIndexError
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.opendata_territoire import search_index
-from ckanext.opendata_territoire.decp.language import N_, portal_text
-from ckanext.opendata_territoire.harvesters import actions as harvest_actions
-from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv, scope
-from ckanext.opendata_territoire.harvesters.datagouv import SourceError
-from ckanext.opendata_territoire.harvesters.notes import add_notes
-from ckanext.opendata_territoire.harvesters.udata_mapping import (
+from ckanext.opendata_territoire.datagouv import client as datagouv
+from ckanext.opendata_territoire.datagouv.client import SourceError
+from ckanext.opendata_territoire.datagouv.mapping import (
     dataset_name,
     map_dataset,
 )
+from ckanext.opendata_territoire.harvesters import actions as harvest_actions
+from ckanext.opendata_territoire.harvesters import auth as harvest_auth
+from ckanext.opendata_territoire.harvesters import scope
+from ckanext.opendata_territoire.harvesters.base import json_config, make_current
+from ckanext.opendata_territoire.harvesters.notes import add_notes
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 from ckanext.opendata_territoire.metadata import choices as choice_lists
 from ckanext.opendata_territoire.territory import reference, roles
 
@@ -123,23 +126,9 @@ def _config_error(message: str, **values: Any) -> ValueError:
 def parse_config(text: str | None) -> UdataConfig:
     """The source's configuration; raises ValueError with a message naming
     the key and the rule."""
-    if not text or not text.strip():
+    data = json_config(text, KEYS)
+    if data is None:
         return UdataConfig()
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise _config_error(
-            N_("The configuration is not JSON: {error}"), error=error
-        ) from error
-    if not isinstance(data, dict):
-        raise _config_error(N_("The configuration must be a JSON object."))
-    unknown = sorted(set(data) - set(KEYS))
-    if unknown:
-        raise _config_error(
-            N_("Unknown configuration keys: {keys}. Known: {known}."),
-            keys=", ".join(unknown),
-            known=", ".join(KEYS),
-        )
     config = UdataConfig()
     datasets = data.get("datasets", [])
     if not isinstance(datasets, list) or not all(
@@ -614,25 +603,15 @@ class UdataHarvester(HarvesterBase):
         listing: Listing,
     ) -> None:
         path = f"{base}/api/1/organizations/{organization}/datasets/"
-        page_url: str | None = f"{path}?page=1&page_size={config.page_size}"
-        seen_pages: set[str] = set()
-        while page_url:
-            if page_url in seen_pages or len(seen_pages) >= MAX_PAGES:
-                raise SourceError(
-                    portal_text(N_("{url}: the pages of the dataset list loop")).format(
-                        url=page_url
-                    )
-                )
-            seen_pages.add(page_url)
-            page = datagouv.get_json(session, page_url, timeout)
-            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-                raise SourceError(
-                    portal_text(N_("{url}: not a page of datasets")).format(
-                        url=page_url
-                    )
-                )
-            listing.datasets += [d for d in page["data"] if isinstance(d, dict)]
-            page_url = page.get("next_page") or None
+        for page in datagouv.pages(
+            session,
+            f"{path}?page=1&page_size={config.page_size}",
+            timeout,
+            MAX_PAGES,
+            loops=N_("{url}: the pages of the dataset list loop"),
+            not_a_page=N_("{url}: not a page of datasets"),
+        ):
+            listing.datasets += page
 
     def _read_dataset(
         self,
@@ -808,14 +787,14 @@ class UdataHarvester(HarvesterBase):
                 # Linked before the dataset is written: the licence policy
                 # knows it is harvested, and ckanext-harvest indexes it with
                 # its source (so that clearing the source empties the index).
-                self._current(harvest_object, data["id"])
+                make_current(harvest_object, data["id"], commit=False)
                 model.Session.execute(
                     sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED")
                 )
                 model.Session.flush()
                 package = tk.get_action("package_create")(context, data)
             else:
-                self._current(harvest_object, existing["id"])
+                make_current(harvest_object, existing["id"], commit=False)
                 model.Session.flush()
                 data = dict(existing)
                 for key in OWNED:
@@ -847,7 +826,7 @@ class UdataHarvester(HarvesterBase):
                 for note in notes
             ],
         )
-        self._link(harvest_object, package["id"], current=True)
+        make_current(harvest_object, package["id"])
         return True
 
     def _left_out(self, harvest_object: Any, payload: dict[str, Any]) -> str:
@@ -894,7 +873,7 @@ class UdataHarvester(HarvesterBase):
                     ).format(dataset=dataset)
                 ],
             )
-            self._link(harvest_object, package.id, current=True)
+            make_current(harvest_object, package.id)
             return "unchanged"
         context = {"user": self._get_user_name(), "ignore_auth": True}
         tk.get_action("package_delete")(context, {"id": package.id})
@@ -914,7 +893,7 @@ class UdataHarvester(HarvesterBase):
                 )
             ).format(dataset=dataset, date=archived[:10])
         add_notes(harvest_object, [note])
-        self._link(harvest_object, package.id, current=False)
+        make_current(harvest_object, package.id, current=False)
         return True
 
     def _owner(
@@ -993,30 +972,6 @@ class UdataHarvester(HarvesterBase):
         if model.Package.get(name) is None:
             return name
         return f"{base[:90]}-{uuid.uuid4().hex[:8]}"
-
-    def _current(self, harvest_object: Any, package_id: str) -> None:
-        """The object becomes the dataset's current one, in the session (a
-        failed write rolls it back)."""
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == harvest_object.harvest_source_id
-        ).filter(HarvestObject.guid == harvest_object.guid).filter(
-            HarvestObject.id != harvest_object.id
-        ).update({"current": False}, synchronize_session=False)
-        harvest_object.package_id = package_id
-        harvest_object.current = True
-        harvest_object.add()
-
-    def _link(self, harvest_object: Any, package_id: str, current: bool) -> None:
-        """The object becomes the dataset's current one (or none is, when the
-        dataset is withdrawn)."""
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == harvest_object.harvest_source_id
-        ).filter(HarvestObject.guid == harvest_object.guid).filter(
-            HarvestObject.id != harvest_object.id
-        ).update({"current": False}, synchronize_session=False)
-        harvest_object.package_id = package_id
-        harvest_object.current = current
-        harvest_object.save()
 
 
 def _said_once(harvest_object: Any) -> None:

@@ -17,7 +17,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.opendata_territoire.decp.language import N_, portal_text
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 from ckanext.opendata_territoire.metadata import choices as choice_lists
 
 # udata's frequency ids (UpdateFrequency and its legacy aliases) that have no

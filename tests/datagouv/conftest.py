@@ -8,8 +8,8 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
+from ckanext.opendata_territoire.datagouv.harvester import UdataHarvester
 from ckanext.opendata_territoire.harvesters.notes import object_notes
-from ckanext.opendata_territoire.harvesters.udata import UdataHarvester
 from tests.decp.fake_datagouv import Server
 from tests.harvesting import run_job
 

@@ -6,8 +6,8 @@ DCAT, then what it created, as JSON on stdout.
 Runs in the side virtualenv where ``udata`` is installed (``.dev/udata-venv``,
 made by dev/setup.sh from requirements-udata.lock), never in CKAN's::
 
-    .dev/udata-venv/bin/python tests/udata/real/dcat_harvest.py URL \\
-        --licences tests/udata/fixtures/datagouv_licenses.json \\
+    .dev/udata-venv/bin/python tests/datagouv/real/dcat_harvest.py URL \\
+        --licences tests/datagouv/fixtures/datagouv_licenses.json \\
         --schemas tests/quality/fixtures/schemas.json
 
 ``--licences``: data.gouv.fr's licence list (its ``/api/1/datasets/licenses/``)

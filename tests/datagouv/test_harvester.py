@@ -16,11 +16,10 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.opendata_territoire.harvesters.udata import parse_config
-from ckanext.opendata_territoire.harvesters.udata_mapping import resource_id
-from tests.decp.fake_datagouv import Route
-from tests.udata.conftest import harvest, source
-from tests.udata.fake_udata import (
+from ckanext.opendata_territoire.datagouv.harvester import parse_config
+from ckanext.opendata_territoire.datagouv.mapping import resource_id
+from tests.datagouv.conftest import harvest, source
+from tests.datagouv.fake_udata import (
     ENGINS_ORG,
     VILLARD_ORG,
     dataset,
@@ -28,6 +27,7 @@ from tests.udata.fake_udata import (
     organization,
     udata_dataset,
 )
+from tests.decp.fake_datagouv import Route
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
 
@@ -757,7 +757,7 @@ def refuse_the_index_during_imports(monkeypatch, comes_back: bool) -> list[float
     from ckan.lib.search.common import SolrSettings
 
     from ckanext.opendata_territoire import search_index
-    from ckanext.opendata_territoire.harvesters import udata
+    from ckanext.opendata_territoire.datagouv import harvester as udata
 
     url = SolrSettings._url
     import_once = udata.UdataHarvester._import

@@ -16,7 +16,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +27,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ckanext.opendata_territoire import outbound
-from ckanext.opendata_territoire.decp.language import N_, portal_text
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.language import portal_text
 
 PAGE_SIZE = 50
 MAX_PAGES = 200
@@ -176,32 +177,49 @@ def list_resources(
 ) -> list[dict[str, Any]]:
     """Every resource of the dataset, following the pages of API v2; API v1
     when v2 does not know the dataset (HTTP 404)."""
-    url: str | None = (
-        f"{base}/api/2/datasets/{dataset}/resources/?page=1&page_size={PAGE_SIZE}"
-    )
     resources: list[dict[str, Any]] = []
-    seen_pages: set[str] = set()
-    while url:
-        if url in seen_pages or len(seen_pages) >= MAX_PAGES:
-            raise SourceError(
-                portal_text(N_("{url}: the pages of the resource list loop")).format(
-                    url=url
-                )
-            )
-        seen_pages.add(url)
-        try:
-            page = get_json(session, url, timeout)
-        except SourceError as error:
-            if not resources and error.status == 404:
-                return _list_resources_v1(session, base, dataset, timeout)
-            raise
-        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-            raise SourceError(
-                portal_text(N_("{url}: not a page of resources")).format(url=url)
-            )
-        resources += [r for r in page["data"] if isinstance(r, dict)]
-        url = page.get("next_page") or None
+    try:
+        for page in pages(
+            session,
+            f"{base}/api/2/datasets/{dataset}/resources/?page=1&page_size={PAGE_SIZE}",
+            timeout,
+            MAX_PAGES,
+            loops=N_("{url}: the pages of the resource list loop"),
+            not_a_page=N_("{url}: not a page of resources"),
+        ):
+            resources += page
+    except SourceError as error:
+        if not resources and error.status == 404:
+            return _list_resources_v1(session, base, dataset, timeout)
+        raise
     return resources
+
+
+def pages(
+    session: requests.Session,
+    url: str,
+    timeout: float,
+    max_pages: int,
+    *,
+    loops: str,
+    not_a_page: str,
+) -> Iterator[list[dict[str, Any]]]:
+    """The objects of each page of a udata API list (``{"data": [...],
+    "next_page": url or null}``), from ``url`` on. A page seen twice, or more
+    than ``max_pages``, raises SourceError(``loops``); an answer that is not
+    a page raises SourceError(``not_a_page``) (msgids formatted with
+    ``url``)."""
+    next_url: str | None = url
+    seen: set[str] = set()
+    while next_url:
+        if next_url in seen or len(seen) >= max_pages:
+            raise SourceError(portal_text(loops).format(url=next_url))
+        seen.add(next_url)
+        page = get_json(session, next_url, timeout)
+        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+            raise SourceError(portal_text(not_a_page).format(url=next_url))
+        yield [item for item in page["data"] if isinstance(item, dict)]
+        next_url = page.get("next_page") or None
 
 
 def _list_resources_v1(

@@ -11,13 +11,8 @@ from pathlib import Path
 import ckan.plugins.toolkit as tk
 from babel.support import NullTranslations, Translations
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
 DOMAIN = "ckanext-opendata_territoire"
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation (extracted by dev/i18n.py)."""
-    return message
 
 
 @functools.cache

@@ -39,13 +39,15 @@ import ckan.plugins.toolkit as tk
 import requests
 from ckan import model, plugins
 from ckan.lib.search import SearchIndexError
+from ckan.plugins import PluginImplementations
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.opendata_territoire.datagouv import client as datagouv
+from ckanext.opendata_territoire.datagouv.client import RemoteFile, SourceError
 from ckanext.opendata_territoire.decp import tabular
 from ckanext.opendata_territoire.decp.cleaning import REJECTIONS, Cleaned, Issue
 from ckanext.opendata_territoire.decp.importer import selected_buyers
-from ckanext.opendata_territoire.decp.language import N_, portal_text
 from ckanext.opendata_territoire.decp.model import Contract, contract_from
 from ckanext.opendata_territoire.decp.pipeline import (
     BuyerError,
@@ -55,15 +57,18 @@ from ckanext.opendata_territoire.decp.pipeline import (
     group_by_siren,
     read_contracts,
 )
-from ckanext.opendata_territoire.decp.publish import PublishError, find_dataset, publish
+from ckanext.opendata_territoire.decp.publish import PublishError, publish
 from ckanext.opendata_territoire.decp.readers import DecpReadError
 from ckanext.opendata_territoire.harvesters import actions as harvest_actions
 from ckanext.opendata_territoire.harvesters import auth as harvest_auth
-from ckanext.opendata_territoire.harvesters import datagouv, notes, scope
-from ckanext.opendata_territoire.harvesters.datagouv import RemoteFile, SourceError
-from ckanext.opendata_territoire.peers import refresh as peers_refresh
+from ckanext.opendata_territoire.harvesters import notes, scope
+from ckanext.opendata_territoire.harvesters.base import json_config, make_current
+from ckanext.opendata_territoire.i18n_markers import N_
+from ckanext.opendata_territoire.interfaces import IProcurementListener
+from ckanext.opendata_territoire.language import portal_text
 from ckanext.opendata_territoire.search_index import patience, reindex
 from ckanext.opendata_territoire.territory import roles
+from ckanext.opendata_territoire.territory.buyers import find_dataset
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
 log = logging.getLogger(__name__)
@@ -76,6 +81,9 @@ DEFAULT_TIMEOUT = 60
 # territory's row groups (a file sorted by buyer, as the consolidation is);
 # otherwise it is downloaded whole (and its checksum checked).
 RANGED_SHARE = 0.5
+
+
+KEYS = ("buyers", "since", "formats", "files")
 
 
 @dataclass
@@ -103,28 +111,13 @@ class DecpConfig:
 def parse_config(text: str | None) -> DecpConfig:
     """The source's configuration; raises ValueError with a message naming
     the key and the rule."""
-    if not text or not text.strip():
+    data = json_config(
+        text,
+        KEYS,
+        N_("Unknown configuration keys: {keys}. Known: buyers, since, formats, files."),
+    )
+    if data is None:
         return DecpConfig()
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise ValueError(
-            portal_text(N_("The configuration is not JSON: {error}")).format(
-                error=error
-            )
-        ) from error
-    if not isinstance(data, dict):
-        raise ValueError(portal_text(N_("The configuration must be a JSON object.")))
-    unknown = sorted(set(data) - {"buyers", "since", "formats", "files"})
-    if unknown:
-        raise ValueError(
-            portal_text(
-                N_(
-                    "Unknown configuration keys: {keys}. Known: buyers, since, "
-                    "formats, files."
-                )
-            ).format(keys=", ".join(unknown))
-        )
     config = DecpConfig()
     buyers = data.get("buyers", [])
     if not isinstance(buyers, list) or not all(isinstance(b, str) for b in buyers):
@@ -417,10 +410,11 @@ class DecpHarvester(HarvesterBase):
         # imported, would make the files count as harvested and the other
         # buyers' contracts be skipped as unchanged at the next harvest.
         model.Session.commit()
-        # A national tabular file was read: every EPCI's figures (the
-        # observatory's national comparison) are refreshed from it by a
-        # background job; queuing it never fails the gather.
-        peers_refresh.after_harvest(read_files)
+        # Told to the listeners (interfaces.py, IProcurementListener): when a
+        # national tabular file was read, every EPCI's figures (the peers'
+        # comparison) are refreshed from it by a background job. A
+        # listener never fails the gather.
+        _files_read(read_files)
         return [obj.id for obj in objects]
 
     def _files(
@@ -634,20 +628,7 @@ class DecpHarvester(HarvesterBase):
 
     def _link(self, harvest_object: Any, dataset_id: str, buyer: str) -> None:
         """The object becomes the buyer's current one for this source."""
-        previous = (
-            model.Session.query(HarvestObject)
-            .filter(HarvestObject.harvest_source_id == harvest_object.harvest_source_id)
-            .filter(HarvestObject.guid == harvest_object.guid)
-            .filter(HarvestObject.current.is_(True))
-            .filter(HarvestObject.id != harvest_object.id)
-            .all()
-        )
-        for obj in previous:
-            obj.current = False
-            obj.add()
-        harvest_object.package_id = dataset_id
-        harvest_object.current = True
-        harvest_object.save()
+        make_current(harvest_object, dataset_id)
         # Indexed again with its source (ckanext-harvest adds it from the
         # current object), so that clearing the source empties the index.
         # A refusal that outlasts the wait is an object error: the contracts
@@ -667,6 +648,14 @@ class DecpHarvester(HarvesterBase):
                 harvest_object,
                 "Import",
             )
+
+
+def _files_read(files: list[RemoteFile]) -> None:
+    for listener in PluginImplementations(IProcurementListener):
+        try:
+            listener.decp_files_read(files)
+        except Exception:
+            log.exception("%r: the files read are not told", listener)
 
 
 def tempfile_remove(path: str) -> None:

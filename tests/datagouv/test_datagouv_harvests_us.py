@@ -3,7 +3,7 @@ real HTTP: its CKAN backend (package_list, package_search with rows=1000,
 package_show checked against its schema) and its DCAT backend (/catalog.*
 page after page through hydra's links). Each sees exactly the public, active
 datasets, once, with the values a reuser on data.gouv.fr would read.
-tests/udata/datagouv_reader.py restates how both backends read a portal;
+tests/datagouv/datagouv_reader.py restates how both backends read a portal;
 tests/metadata/test_udata_compat.py and test_dcat.py check the keys and the
 RDF themselves."""
 
@@ -20,8 +20,7 @@ import requests
 from ckan.tests import helpers
 
 from tests.conftest import shared_request_context
-from tests.factories import dataset_fields
-from tests.udata.datagouv_reader import (
+from tests.datagouv.datagouv_reader import (
     CkanReader,
     DcatReader,
     HarvestError,
@@ -29,6 +28,7 @@ from tests.udata.datagouv_reader import (
     read_dcat,
     validate_package,
 )
+from tests.factories import dataset_fields
 
 REPO = Path(__file__).resolve().parents[2]
 PER_PAGE = 5

@@ -19,8 +19,8 @@ from rdflib.namespace import RDF
 
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.metadata import choices
-from tests.udata.conftest import harvest, source
-from tests.udata.fake_udata import VILLARD_ORG, organization, udata_dataset
+from tests.datagouv.conftest import harvest, source
+from tests.datagouv.fake_udata import VILLARD_ORG, organization, udata_dataset
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
 

@@ -1,6 +1,6 @@
 """Each frequency of the form and each licence of the register reach
 data.gouv.fr as themselves, through both its backends (the readers of
-tests/udata/datagouv_reader.py, over real HTTP)."""
+tests/datagouv/datagouv_reader.py, over real HTTP)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from ckanext.opendata_territoire.licences import register
 from ckanext.opendata_territoire.metadata import choices
+from tests.datagouv.datagouv_reader import read_ckan, read_dcat
+from tests.datagouv.test_datagouv_harvests_us import PER_PAGE, create
 from tests.factories import dataset_fields
-from tests.udata.datagouv_reader import read_ckan, read_dcat
-from tests.udata.test_datagouv_harvests_us import PER_PAGE, create
 
 pytestmark = [
     pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context"),
