@@ -16,6 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from werkzeug.exceptions import default_exceptions
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.i18n_markers import N_
 
 TITLES = {
@@ -47,6 +48,7 @@ DEFAULT_TEXTS = {
 }
 
 
+@registry.helper
 def territoire_error_page(code: Any, content: Any) -> dict[str, Any]:
     """The error's number, its French title and the text to show (CKAN's
     message when it gave one, a French text instead of werkzeug's)."""
@@ -86,6 +88,7 @@ ACTIVITY_TYPES = {
 }
 
 
+@registry.helper
 def territoire_activity_type(activity_type: str) -> str:
     """The activity type's label in the reader's language ("new package":
     "Nouveau jeu de données"); a type of another extension, title-cased as

@@ -1,5 +1,7 @@
-"""Template helpers. Every public name starts with ``territoire_`` so that a
-template author knows where it comes from."""
+"""Template helpers that belong to no one feature (each registered with
+``@registry.helper``; the features register their own where they define
+them). Every public name starts with ``territoire_`` so that a template
+author knows where it comes from, but CKAN's own helpers chained here."""
 
 from __future__ import annotations
 
@@ -7,48 +9,17 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_territoire.french_ui import (
-    territoire_activity_type,
-    territoire_error_page,
-)
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.harvesters import notes as _harvest_notes
-from ckanext.opendata_territoire.harvesters.presets import (
-    territoire_harvest_default_owner,
-    territoire_harvest_presets,
-)
-from ckanext.opendata_territoire.licences import helpers as _licences
-from ckanext.opendata_territoire.licences.helpers import *  # noqa: F403
 from ckanext.opendata_territoire.metadata import choices
 from ckanext.opendata_territoire.quality import measure, publication
 from ckanext.opendata_territoire.quality.model import latest_checks, validations
 from ckanext.opendata_territoire.usage import feedback
 
-__all__ = [
-    "territoire_choices",
-    "territoire_dataset_feedback",
-    "territoire_dataset_reuses",
-    "territoire_harvest_job_notes",
-    "territoire_name",
-    "territoire_personal_data",
-    "territoire_personal_data_blocked",
-    "territoire_home",
-    "territoire_logo",
-    "territoire_name_of",
-    "territoire_quality",
-    "territoire_schema_badge",
-    "territoire_validation",
-    "territoire_error_page",
-    "territoire_activity_type",
-    "territoire_harvest_presets",
-    "territoire_harvest_default_owner",
-    # CKAN's own helpers, chained: dates with hours in the French order; an
-    # organization read once a request.
-    "render_datetime",
-    "get_organization",
-    *_licences.__all__,
-]
 
-
+# CKAN's own helpers, chained: dates with hours in the French order; an
+# organization read once a request.
+@registry.helper
 @tk.chained_helper
 def render_datetime(
     next_helper: Any,
@@ -75,6 +46,7 @@ def render_datetime(
     return str(format_datetime(value, "d MMMM y 'à' HH:mm (z)"))
 
 
+@registry.helper
 @tk.chained_helper
 def get_organization(
     next_helper: Any, org: str | None = None, include_datasets: bool = False
@@ -104,6 +76,7 @@ def get_organization(
     return memo[org]
 
 
+@registry.helper
 def territoire_name() -> str:
     """Name of the territory the catalogue serves, as set in the configuration."""
     return tk.config["ckanext.territoire.name"]
@@ -128,6 +101,7 @@ ARTICLES = {
 }
 
 
+@registry.helper
 def territoire_name_of() -> str:
     """The territory's name after "de" (after "of" in English), with its
     article: "de la Communauté de Communes du Massif du Vercors", "de
@@ -146,6 +120,7 @@ def territoire_name_of() -> str:
     return ("d'" if vowel else "de ") + name
 
 
+@registry.helper
 def territoire_logo() -> str | None:
     """The territory's logo for the header: ``ckanext.territoire.logo``, else
     the image uploaded for the EPCI's organization; None when there is none
@@ -176,6 +151,7 @@ def territoire_logo() -> str | None:
     return str(tk.h.url_for_static(f"/uploads/group/{image}"))
 
 
+@registry.helper
 def territoire_home() -> dict[str, Any]:
     """What the home page shows: the member communes (the EPCI first) with
     their public datasets, the newest datasets, the themes in use, and the
@@ -232,6 +208,7 @@ def territoire_home() -> dict[str, Any]:
     }
 
 
+@registry.helper
 def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Scheming ``choices_helper``: the entries of the field's ``choice_list``
     (labels are gettext msgids; scheming translates them when rendering)."""
@@ -241,18 +218,21 @@ def territoire_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+@registry.helper
 def territoire_harvest_job_notes(job_id: str) -> list[dict[str, Any]]:
     """The notes of a harvest job (harvesters/notes.py), for its page (which
     ckanext-harvest shows to those who may read the job only)."""
     return _harvest_notes.job_notes(job_id)
 
 
+@registry.helper
 def territoire_quality(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The quality score of a dataset, as territoire_quality_show computes it
     (criteria untranslated)."""
     return measure.quality_of(pkg_dict)
 
 
+@registry.helper
 def territoire_dataset_reuses(dataset_id: str) -> list[dict[str, Any]]:
     """The published reuses of a dataset the current user may see."""
     user = tk.current_user.name if tk.current_user else None
@@ -261,6 +241,7 @@ def territoire_dataset_reuses(dataset_id: str) -> list[dict[str, Any]]:
     )
 
 
+@registry.helper
 def territoire_dataset_feedback(dataset_id: str) -> dict[str, Any]:
     """The questions and problems on a dataset the current user may see, and
     whether they may answer them."""
@@ -276,6 +257,7 @@ def territoire_dataset_feedback(dataset_id: str) -> dict[str, Any]:
     }
 
 
+@registry.helper
 def territoire_personal_data_blocked(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The files of a dataset the personal-data guard blocks (``resources``:
     their ``id`` and ``name``), and whether it made the dataset private
@@ -291,6 +273,7 @@ def territoire_personal_data_blocked(pkg_dict: dict[str, Any]) -> dict[str, Any]
     }
 
 
+@registry.helper
 def territoire_personal_data(resource_id: str) -> dict[str, Any]:
     """territoire_personal_data_show for the current user."""
     return tk.get_action("territoire_personal_data_show")(
@@ -299,6 +282,7 @@ def territoire_personal_data(resource_id: str) -> dict[str, Any]:
     )
 
 
+@registry.helper
 def territoire_validation(resource_id: str) -> dict[str, Any]:
     """territoire_validation_show for the current user."""
     return tk.get_action("territoire_validation_show")(
@@ -307,6 +291,7 @@ def territoire_validation(resource_id: str) -> dict[str, Any]:
     )
 
 
+@registry.helper
 def territoire_schema_badge(pkg_dict: dict[str, Any]) -> str | None:
     """``invalid`` when a file of the dataset does not conform to its national
     schema, else ``valid`` when one does, else None (nothing validated)."""

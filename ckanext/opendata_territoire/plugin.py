@@ -9,12 +9,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_territoire import commands, helpers, request_guard, views
+from ckanext.opendata_territoire import commands, logic, request_guard, views
 from ckanext.opendata_territoire.datagouv import exposed
 from ckanext.opendata_territoire.interfaces import IProcurementListener, ISupplierNames
 from ckanext.opendata_territoire.licences import dataset as licensed
 from ckanext.opendata_territoire.licences import register
-from ckanext.opendata_territoire.logic import action, auth, validators
 from ckanext.opendata_territoire.metadata import facets, rdf_charset
 from ckanext.opendata_territoire.observatory import contracts as observatory_contracts
 from ckanext.opendata_territoire.observatory import suppliers
@@ -26,10 +25,10 @@ from ckanext.opendata_territoire.usage import counting
 
 
 @tk.blanket.config_declarations
-@tk.blanket.helpers(helpers)
-@tk.blanket.validators(validators)
-@tk.blanket.actions(action)
-@tk.blanket.auth_functions(auth)
+@tk.blanket.helpers(logic.all_helpers)
+@tk.blanket.validators(logic.all_validators)
+@tk.blanket.actions(logic.all_actions)
+@tk.blanket.auth_functions(logic.all_auth_functions)
 @tk.blanket.cli(commands.get_commands)
 @tk.blanket.blueprints(views.get_blueprints)
 class OpendataTerritoirePlugin(p.SingletonPlugin, DefaultTranslation):

@@ -15,16 +15,7 @@ from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 
-__all__ = [
-    "group_list",
-    "group_list_authz",
-    "group_show",
-    "organization_list",
-    "organization_list_for_user",
-    "organization_show",
-    "user_list",
-    "user_show",
-]
+from ckanext.opendata_territoire import registry
 
 
 def shown_here(url: str) -> bool:
@@ -106,11 +97,12 @@ def _chained(name: str) -> Any:
     return action
 
 
-group_list = _chained("group_list")
-group_list_authz = _chained("group_list_authz")
-group_show = _chained("group_show")
-organization_list = _chained("organization_list")
-organization_list_for_user = _chained("organization_list_for_user")
-organization_show = _chained("organization_show")
-user_list = _chained("user_list")
-user_show = _chained("user_show")
+# Each registered under CKAN's name, which it chains.
+registry.action("group_list")(_chained("group_list"))
+registry.action("group_list_authz")(_chained("group_list_authz"))
+registry.action("group_show")(_chained("group_show"))
+registry.action("organization_list")(_chained("organization_list"))
+registry.action("organization_list_for_user")(_chained("organization_list_for_user"))
+registry.action("organization_show")(_chained("organization_show"))
+registry.action("user_list")(_chained("user_list"))
+registry.action("user_show")(_chained("user_show"))

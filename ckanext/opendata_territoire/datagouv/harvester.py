@@ -52,10 +52,13 @@ from ckanext.opendata_territoire.datagouv.mapping import (
     dataset_name,
     map_dataset,
 )
-from ckanext.opendata_territoire.harvesters import actions as harvest_actions
-from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import scope
-from ckanext.opendata_territoire.harvesters.base import json_config, make_current
+from ckanext.opendata_territoire.harvesters.base import (
+    chained_actions,
+    chained_auth_functions,
+    json_config,
+    make_current,
+)
 from ckanext.opendata_territoire.harvesters.notes import add_notes
 from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.language import portal_text
@@ -336,12 +339,12 @@ class UdataHarvester(HarvesterBase):
     def get_auth_functions(self) -> dict[str, Any]:
         if plugins.plugin_loaded("decp_harvester"):
             return {}
-        return harvest_auth.auth_functions()
+        return chained_auth_functions()
 
     def get_actions(self) -> dict[str, Any]:
         if plugins.plugin_loaded("decp_harvester"):
             return {}
-        return harvest_actions.actions()
+        return chained_actions()
 
     def info(self) -> dict[str, str]:
         return {

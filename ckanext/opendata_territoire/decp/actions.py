@@ -1,4 +1,4 @@
-"""The procurement datasets' actions (gathered by logic/action.py)."""
+"""The procurement datasets' actions (registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.decp import ocds, publish
 
-__all__ = ["territoire_contracts_ocds"]
 
-
+@registry.action
 @tk.side_effect_free
 def territoire_contracts_ocds(
     context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,5 +1,5 @@
-"""Who may read a procurement dataset's contracts in OCDS (gathered by
-logic/auth.py): whoever may see the dataset."""
+"""Who may read a procurement dataset's contracts in OCDS (registered
+with @registry.auth): whoever may see the dataset."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
-__all__ = ["territoire_contracts_ocds"]
+from ckanext.opendata_territoire import registry
 
 
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_contracts_ocds(
     context: dict[str, Any], data_dict: dict[str, Any]

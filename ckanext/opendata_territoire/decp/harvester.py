@@ -59,10 +59,13 @@ from ckanext.opendata_territoire.decp.pipeline import (
 )
 from ckanext.opendata_territoire.decp.publish import PublishError, publish
 from ckanext.opendata_territoire.decp.readers import DecpReadError
-from ckanext.opendata_territoire.harvesters import actions as harvest_actions
-from ckanext.opendata_territoire.harvesters import auth as harvest_auth
 from ckanext.opendata_territoire.harvesters import notes, scope
-from ckanext.opendata_territoire.harvesters.base import json_config, make_current
+from ckanext.opendata_territoire.harvesters.base import (
+    chained_actions,
+    chained_auth_functions,
+    json_config,
+    make_current,
+)
 from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.interfaces import IProcurementListener
 from ckanext.opendata_territoire.language import portal_text
@@ -272,10 +275,10 @@ class DecpHarvester(HarvesterBase):
     plugins.implements(plugins.IActions)
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return harvest_auth.auth_functions()
+        return chained_auth_functions()
 
     def get_actions(self) -> dict[str, Any]:
-        return harvest_actions.actions()
+        return chained_actions()
 
     def info(self) -> dict[str, str]:
         return {

@@ -25,7 +25,7 @@ sees:
 Each of them leads to its enclosing record: a window of the file around it is
 read (``os.pread``), the candidates ``{`` before it are tried with
 ``json.JSONDecoder.raw_decode`` until an object spans it, holds a buyer key
-and follows a ``,`` or a ``[``; then :func:`readers.other_buyer` decides, on
+and follows a ``,`` or a ``[``; then :func:`records.other_buyer` decides, on
 the parsed record, as in the full parse. Records are kept by their offsets
 until the scan ends, then read again and yielded in file order (the 2022
 marchés then concessions), numbered as the full parse numbers them (the
@@ -72,11 +72,11 @@ from itertools import islice
 from typing import Any, BinaryIO
 
 from ckanext.opendata_territoire.decp import formats as f
-from ckanext.opendata_territoire.decp.readers import (
+from ckanext.opendata_territoire.decp.records import (
     Buyers,
     RawRecord,
     ReadStats,
-    _kind_2019,
+    kind_2019,
     other_buyer,
 )
 
@@ -768,7 +768,7 @@ class _Scan:
         if self.parsed > GUARD_MIN and self.parsed > GUARD_SHARE * self.key_count:
             raise Doubt("most records would be parsed")
         if self.format == f.JSON_2019:
-            kind = _kind_2019(value)
+            kind = kind_2019(value)
         elif self.first_kind == f.CONCESSION or (
             self.boundary is not None and start > self.boundary
         ):

@@ -12,13 +12,20 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import ijson
 from lxml import etree
 
 from ckanext.opendata_territoire.decp import formats as f
+from ckanext.opendata_territoire.decp import prefilter
+from ckanext.opendata_territoire.decp.records import (
+    Buyers,
+    RawRecord,
+    ReadStats,
+    kind_2019,
+    other_buyer,
+)
 from ckanext.opendata_territoire.i18n_markers import N_
 
 BUFFER_SIZE = 32 * 1024  # measured a little faster than 16 or 64 KiB here
@@ -50,17 +57,6 @@ class DecpReadError(Exception):
 
     def translated(self, translate: Callable[[str], str]) -> str:
         return translate(self.template).format(**self.values)
-
-
-@dataclass
-class RawRecord:
-    """One contract as found in the file, before any cleaning: ``data`` is
-    usually a dict, but a file may hold anything."""
-
-    version: str
-    kind: str
-    data: Any
-    position: int  # 1 for the file's first record
 
 
 # The first element of an XML document: after its declaration, comments,
@@ -264,43 +260,6 @@ def detect_format(fp: BinaryIO) -> str:
     raise DecpReadError(N_('not a DECP file: no "marches" list or object'))
 
 
-@dataclass
-class ReadStats:
-    """How many records a read went through, and how many it set aside as
-    other buyers' without yielding them."""
-
-    records: int = 0
-    skipped: int = 0
-    # Bytes read when the first and the last item of the last pass were
-    # parsed (-1: no item): the concessions' key can only be outside.
-    first_at: int = -1
-    last_at: int = -1
-    # Bare NaN, Infinity or -Infinity read as null (NonFiniteReader).
-    non_finite: int = 0
-
-
-# (SIRENs, SIRETs) of the buyers to keep.
-Buyers = tuple[frozenset[str], frozenset[str]]
-
-
-def other_buyer(kind: str, data: Any, buyers: Buyers) -> bool:
-    """Whether a raw record's buyer is written as a clean 14-character SIRET
-    that is not one of ``buyers``. Any other form (flat key, spaces, missing)
-    is left to the cleaning rules."""
-    if data.__class__ is not dict:
-        return False
-    key = f.BUYER_KEY[kind]
-    buyer = data.get(key)
-    value = buyer.get("id") if buyer.__class__ is dict else data.get(key + ".id")
-    sirens, sirets = buyers
-    return (
-        value.__class__ is str
-        and len(value) == 14
-        and value[:9] not in sirens
-        and value not in sirets
-    )
-
-
 def read_records(
     fp: BinaryIO,
     file_format: str | None = None,
@@ -325,8 +284,6 @@ def read_records(
     if buyers is not None and file_format in (f.JSON_2019, f.JSON_2022):
         # A large file searched for the buyers first (decp/prefilter.py);
         # None: read in full.
-        from ckanext.opendata_territoire.decp import prefilter
-
         found = prefilter.scan(fp, file_format, buyers, progress)
         if found is not None:
             yield from found.records(stats)
@@ -514,7 +471,7 @@ def _json_items_any(
             stats.records = position
             if position <= skip_until:
                 continue
-            item_kind = kind or _kind_2019(item)
+            item_kind = kind or kind_2019(item)
             if buyers is not None and other_buyer(item_kind, item, buyers):
                 stats.skipped += 1
                 continue
@@ -552,16 +509,6 @@ def _one_line(error: Exception) -> str:
     """yajl's message (first line) and the text where it stopped."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return " — ".join(lines[:2])
-
-
-def _kind_2019(item: Any) -> str:
-    if isinstance(item, dict) and (
-        "autoriteConcedante" in item
-        or "autoriteConcedante.id" in item
-        or item.get("_type") == "Contrat de concession"
-    ):
-        return f.CONCESSION
-    return f.MARCHE
 
 
 # XML

@@ -1,5 +1,5 @@
-"""The contracts to come and the forecast of planned purchases (gathered by
-logic/action.py). The data is public: anyone reads them; an organization's
+"""The contracts to come and the forecast of planned purchases (registered
+with @registry.action). The data is public: anyone reads them; an organization's
 admins edit its forecast."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.future import (
     entries,
     forecast,
@@ -17,15 +18,6 @@ from ckanext.opendata_territoire.future import (
     spreadsheet,
 )
 from ckanext.opendata_territoire.observatory import stats
-
-__all__ = [
-    "territoire_forecast_create",
-    "territoire_forecast_delete",
-    "territoire_forecast_import",
-    "territoire_forecast_list",
-    "territoire_forecast_update",
-    "territoire_future_contracts",
-]
 
 
 def _error(key: str, message: str) -> tk.ValidationError:
@@ -80,6 +72,7 @@ def filters_of(data_dict: dict[str, Any]) -> listing.Filters:
     return found
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_future_contracts(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -134,6 +127,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
     return checked.fields
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_forecast_list(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -150,6 +144,7 @@ def territoire_forecast_list(
     return {"count": len(found), "entries": found}
 
 
+@registry.action
 def territoire_forecast_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -177,6 +172,7 @@ def territoire_forecast_create(
     return entries.as_dict(entry, org)
 
 
+@registry.action
 def territoire_forecast_update(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -197,6 +193,7 @@ def territoire_forecast_update(
     return entries.as_dict(entry)
 
 
+@registry.action
 def territoire_forecast_delete(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -211,6 +208,7 @@ def territoire_forecast_delete(
     return {"id": found["id"], "deleted": True}
 
 
+@registry.action
 def territoire_forecast_import(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

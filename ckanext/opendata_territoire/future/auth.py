@@ -1,5 +1,5 @@
-"""Who may read the contracts to come and the forecast (gathered by
-logic/auth.py): anyone, as the procurement data is public. Who edits an
+"""Who may read the contracts to come and the forecast (registered
+with @registry.auth): anyone, as the procurement data is public. Who edits an
 organization's forecast: its admins and sysadmins (future/entries.py
 ``may_edit``)."""
 
@@ -9,18 +9,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.future import entries
 
-__all__ = [
-    "territoire_forecast_create",
-    "territoire_forecast_delete",
-    "territoire_forecast_import",
-    "territoire_forecast_list",
-    "territoire_forecast_update",
-    "territoire_future_contracts",
-]
 
-
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_future_contracts(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -29,6 +22,7 @@ def territoire_future_contracts(
     return {"success": True}
 
 
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_forecast_list(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -62,6 +56,7 @@ def _may_edit_entry(context: dict[str, Any], entry_id: Any) -> dict[str, Any]:
     return _may_edit_organization(context, entry.organization_id)
 
 
+@registry.auth
 def territoire_forecast_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -69,6 +64,7 @@ def territoire_forecast_create(
     return _may_edit_organization(context, data_dict.get("organization"))
 
 
+@registry.auth
 def territoire_forecast_import(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -76,6 +72,7 @@ def territoire_forecast_import(
     return _may_edit_organization(context, data_dict.get("organization"))
 
 
+@registry.auth
 def territoire_forecast_update(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -83,6 +80,7 @@ def territoire_forecast_update(
     return _may_edit_entry(context, data_dict.get("id"))
 
 
+@registry.auth
 def territoire_forecast_delete(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

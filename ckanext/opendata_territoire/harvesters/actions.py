@@ -30,18 +30,10 @@ import sqlalchemy as sa
 from ckan import model, plugins
 from ckan.logic import auth_audit_exempt
 
-from ckanext.opendata_territoire import outbound
+from ckanext.opendata_territoire import outbound, registry
 from ckanext.opendata_territoire.harvesters.auth import HARVEST_TYPE
 
 log = logging.getLogger(__name__)
-
-__all__ = [
-    "harvest_source_clear",
-    "harvest_source_patch",
-    "harvest_source_reindex",
-    "package_create",
-    "package_update",
-]
 
 # Fields CKAN's package_create and package_update use before validating them
 # (a list or a number there was a server error).
@@ -85,6 +77,7 @@ def _check_source_url(data_dict: dict[str, Any]) -> None:
         raise tk.ValidationError({"url": [str(error)]}) from None
 
 
+@registry.harvest_action
 @tk.chained_action
 def package_create(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -94,6 +87,7 @@ def package_create(
     return next_action(context, data_dict)
 
 
+@registry.harvest_action
 @tk.chained_action
 def package_update(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -104,6 +98,7 @@ def package_update(
     return next_action(context, data_dict)
 
 
+@registry.harvest_action
 @auth_audit_exempt  # ckanext-harvest's own calls check nothing, as before
 @tk.chained_action
 def harvest_source_reindex(
@@ -115,6 +110,7 @@ def harvest_source_reindex(
     return next_action(context, data_dict)
 
 
+@registry.harvest_action
 @tk.chained_action
 def harvest_source_patch(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -134,6 +130,7 @@ def harvest_source_patch(
     return tk.get_action("harvest_source_update")(context, patched)
 
 
+@registry.harvest_action
 @tk.chained_action
 def harvest_source_clear(
     next_action: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -244,7 +241,3 @@ def _remove_leftovers(
 
 def _table_exists(name: str) -> bool:
     return bool(sa.inspect(model.meta.engine).has_table(name))
-
-
-def actions() -> dict[str, Any]:
-    return {name: globals()[name] for name in __all__}

@@ -20,6 +20,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory import roles
 
 AuthResult = dict[str, Any]
@@ -104,6 +105,7 @@ def _check(next_auth: Any, context: dict[str, Any], data_dict: Any, owner: Any):
 # _delete (which check those auth functions); its job actions have their own.
 
 
+@registry.harvest_auth
 @tk.chained_auth_function
 def package_create(next_auth: Any, context: dict[str, Any], data_dict: Any) -> Any:
     data_dict = data_dict or {}
@@ -112,6 +114,18 @@ def package_create(next_auth: Any, context: dict[str, Any], data_dict: Any) -> A
     return _check(next_auth, context, data_dict, data_dict.get("owner_org"))
 
 
+@registry.harvest_auth(
+    "package_update",
+    "package_patch",
+    "package_delete",
+    "harvest_source_clear",
+    "harvest_job_create",
+    "harvest_send_job_to_gather_queue",
+    # ckanext-harvest 1.6.3's action checks nothing: harvesters/actions.py
+    # makes it ask this for API calls.
+    "harvest_source_reindex",
+)
+@tk.chained_auth_function
 def _on_source(next_auth: Any, context: dict[str, Any], data_dict: Any) -> Any:
     source = _source(data_dict or {})
     if source is None:
@@ -119,17 +133,7 @@ def _on_source(next_auth: Any, context: dict[str, Any], data_dict: Any) -> Any:
     return _check(next_auth, context, data_dict, source.owner_org or "")
 
 
-package_update = tk.chained_auth_function(_on_source)
-package_patch = tk.chained_auth_function(_on_source)
-package_delete = tk.chained_auth_function(_on_source)
-harvest_source_clear = tk.chained_auth_function(_on_source)
-harvest_job_create = tk.chained_auth_function(_on_source)
-harvest_send_job_to_gather_queue = tk.chained_auth_function(_on_source)
-# ckanext-harvest 1.6.3's action checks nothing: harvesters/actions.py makes
-# it ask this for API calls.
-harvest_source_reindex = tk.chained_auth_function(_on_source)
-
-
+@registry.harvest_auth
 @tk.chained_auth_function
 def harvest_source_patch(
     next_auth: Any, context: dict[str, Any], data_dict: Any
@@ -140,6 +144,7 @@ def harvest_source_patch(
     return authz.is_authorized("harvest_source_update", context, data_dict)
 
 
+@registry.harvest_auth
 @tk.chained_auth_function
 def harvest_log_list(next_auth: Any, context: dict[str, Any], data_dict: Any) -> Any:
     """The harvesters' own log (every source's, with internal details):
@@ -151,21 +156,3 @@ def harvest_log_list(next_auth: Any, context: dict[str, Any], data_dict: Any) ->
         "success": False,
         "msg": tk._("Only the portal's administrators can read the harvest log."),
     }
-
-
-__all__ = [
-    "harvest_job_create",
-    "harvest_log_list",
-    "harvest_send_job_to_gather_queue",
-    "harvest_source_clear",
-    "harvest_source_patch",
-    "harvest_source_reindex",
-    "package_create",
-    "package_delete",
-    "package_patch",
-    "package_update",
-]
-
-
-def auth_functions() -> dict[str, Any]:
-    return {name: globals()[name] for name in __all__}

@@ -1,6 +1,7 @@
 """What both harvesters (decp/harvester.py, datagouv/harvester.py) do the
-same way: read a source's JSON configuration, and make a harvest object the
-current one of its dataset.
+same way: register the chained ckanext-harvest actions and auth functions,
+read a source's JSON configuration, and make a harvest object the current
+one of its dataset.
 
 The paging of data.gouv.fr's API, which both also follow, is the client's
 (datagouv/client.py: :func:`pages`).
@@ -15,8 +16,15 @@ from typing import Any
 from ckan import model
 
 from ckanext.harvest.model import HarvestObject
+from ckanext.opendata_territoire import registry
+from ckanext.opendata_territoire.harvesters import actions, auth
 from ckanext.opendata_territoire.i18n_markers import N_
 from ckanext.opendata_territoire.language import portal_text
+
+# The modules that register the chained ckanext-harvest actions and auth
+# functions (registry.harvest_action, registry.harvest_auth), which the
+# harvester plugins hand to CKAN.
+HARVEST_MODULES = (actions, auth)
 
 UNKNOWN_KEYS = N_("Unknown configuration keys: {keys}. Known: {known}.")
 
@@ -75,3 +83,15 @@ def make_current(
         harvest_object.save()
     else:
         harvest_object.add()
+
+
+def chained_actions() -> dict[str, Any]:
+    """ckanext-harvest's and CKAN's actions as the portal chains them
+    (harvesters/actions.py), for a harvester plugin's ``get_actions``."""
+    return registry.harvest_action.registered()
+
+
+def chained_auth_functions() -> dict[str, Any]:
+    """Who may manage harvest sources and run them (harvesters/auth.py), for
+    a harvester plugin's ``get_auth_functions``."""
+    return registry.harvest_auth.registered()

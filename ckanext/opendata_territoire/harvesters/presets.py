@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.i18n_markers import N_
 
 DATAGOUV_DATASETS = "https://www.data.gouv.fr/fr/datasets/"
@@ -68,6 +69,7 @@ def territory_owner() -> dict[str, Any] | None:
     return territory.get("epci") or None
 
 
+@registry.helper
 def territoire_harvest_presets() -> list[dict[str, Any]]:
     """Each preset with its label, help and the link that opens the form
     filled; the buyers are the SIRENs of the territory's organizations
@@ -102,6 +104,7 @@ def territoire_harvest_presets() -> list[dict[str, Any]]:
     return found
 
 
+@registry.helper
 def territoire_harvest_default_owner() -> str | None:
     """The organization the form preselects for a new source: the EPCI's."""
     owner = territory_owner()

@@ -1,4 +1,4 @@
-"""Action of the licence chooser (gathered by logic/action.py)."""
+"""Action of the licence chooser (registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.licences import recommendation
 
-__all__ = ["territoire_licence_recommend"]
 
-
+@registry.action
 @tk.side_effect_free
 def territoire_licence_recommend(
     context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,4 +1,4 @@
-"""Auth function of the licence chooser (gathered by logic/auth.py)."""
+"""Auth function of the licence chooser (registered with @registry.auth)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["territoire_licence_recommend"]
+from ckanext.opendata_territoire import registry
 
 
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_licence_recommend(
     context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,4 +1,4 @@
-"""Template helpers of the licences (gathered by helpers.py)."""
+"""Template helpers of the licences (registered with @registry.helper)."""
 
 from __future__ import annotations
 
@@ -6,33 +6,29 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.licences import recommendation, register, views
 from ckanext.opendata_territoire.metadata import choices
 
 # Labels of the data files are msgids: translated where they are shown.
 translate = tk._
 
-__all__ = [
-    "territoire_fee_basis_label",
-    "territoire_licence",
-    "territoire_licence_chooser",
-    "territoire_licence_groups",
-    "territoire_licence_selected",
-]
 
-
+@registry.helper
 def territoire_licence(licence_id: str | None) -> dict[str, Any] | None:
     """The register's entry of a licence, in the language of the request."""
     entry = register.licence(licence_id)
     return entry.as_dict(register.current_language()) if entry else None
 
 
+@registry.helper
 def territoire_fee_basis_label(value: str) -> str:
     """The label of a fee's legal basis (choice list fee_bases)."""
     label = choices.label("fee_bases", value)
     return translate(label) if label else value
 
 
+@registry.helper
 def territoire_licence_groups(selected: str | None = None) -> list[dict[str, Any]]:
     """The register's licences for the form's select, homologated ones first.
     A value outside the register (a harvested dataset's licence) stays
@@ -81,6 +77,7 @@ def _licence_from_address() -> str | None:
     return value if register.licence(value) else None
 
 
+@registry.helper
 def territoire_licence_selected(data: dict[str, Any], field: dict[str, Any]) -> str:
     """The licence the form selects: the chooser's recommendation, else the
     one the /licences page passed, else the one sent or saved, else the
@@ -96,6 +93,7 @@ def territoire_licence_selected(data: dict[str, Any], field: dict[str, Any]) -> 
     )
 
 
+@registry.helper
 def territoire_licence_chooser() -> dict[str, Any]:
     """The chooser of the dataset form: its questions, the answers given
     (defaults before the button is pressed), the recommendation, the

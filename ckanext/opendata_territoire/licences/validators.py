@@ -10,13 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.licences import policy, register
-
-__all__ = [
-    "territoire_fee_basis",
-    "territoire_licence_policy",
-    "territoire_only_with_fee",
-]
 
 
 def _raw(data: dict, field: str) -> Any:
@@ -89,6 +84,7 @@ def _not_homologated(entry: register.Licence, language: str) -> str:
     return message
 
 
+@registry.validator
 def territoire_licence_policy(
     key: Any, data: dict, errors: dict, context: dict
 ) -> None:
@@ -120,6 +116,7 @@ def territoire_licence_policy(
     raise StopOnError
 
 
+@registry.validator
 def territoire_fee_basis(key: Any, data: dict, errors: dict, context: dict) -> None:
     """A fee needs its legal basis; without a fee the basis is left out."""
     value = data.get(key)
@@ -137,6 +134,7 @@ def territoire_fee_basis(key: Any, data: dict, errors: dict, context: dict) -> N
         raise StopOnError
 
 
+@registry.validator
 def territoire_only_with_fee(key: Any, data: dict, errors: dict, context: dict) -> None:
     """The terms of a fee are kept only when a fee is charged."""
     if not policy.charges_a_fee(data.get(("reuse_fee",))):

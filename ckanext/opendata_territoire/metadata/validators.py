@@ -19,32 +19,10 @@ from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.metadata import choices as choice_lists
 from ckanext.opendata_territoire.territory import reference
 from ckanext.scheming.validation import scheming_validator
-
-__all__ = [
-    "territoire_choice",
-    "territoire_date",
-    "territoire_drop_mirrored_extras",
-    "territoire_email",
-    "territoire_format_string",
-    "territoire_hash",
-    "territoire_insee_code",
-    "territoire_insee_codes",
-    "territoire_int_output",
-    "territoire_keep_stored",
-    "territoire_list_output",
-    "territoire_mark_mirrored_extras",
-    "territoire_multiple_choices",
-    "territoire_not_before",
-    "territoire_personal_data",
-    "territoire_positive_int",
-    "territoire_schema_version",
-    "territoire_siren",
-    "territoire_siret",
-    "territoire_url",
-]
 
 _ = tk._
 
@@ -74,6 +52,7 @@ def _digits(value: Any) -> str:
     return re.sub(r"[\s.]", "", str(value))
 
 
+@registry.validator
 @_optional
 def territoire_siren(value: Any) -> Any:
     siren = _digits(value)
@@ -88,6 +67,7 @@ def territoire_siren(value: Any) -> Any:
     return siren
 
 
+@registry.validator
 @_optional
 def territoire_siret(value: Any) -> Any:
     siret = _digits(value)
@@ -128,6 +108,7 @@ def _check_insee_code(code: str) -> str:
     )
 
 
+@registry.validator
 @_optional
 def territoire_insee_code(value: Any) -> Any:
     code = str(value).strip().upper()
@@ -167,6 +148,7 @@ def _as_list(value: Any) -> list[str]:
     raise Invalid(_("Expected a list of values or a comma-separated text."))
 
 
+@registry.validator
 def territoire_insee_codes(key: Any, data: dict, errors: dict, context: dict) -> None:
     """A list of INSEE commune codes or EPCI SIRENs, stored as a JSON list."""
     value = data.get(key)
@@ -193,6 +175,7 @@ def territoire_insee_codes(key: Any, data: dict, errors: dict, context: dict) ->
     data[key] = json.dumps(codes)
 
 
+@registry.validator
 def territoire_list_output(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("["):
         try:
@@ -202,6 +185,7 @@ def territoire_list_output(value: Any) -> Any:
     return value
 
 
+@registry.validator
 @_optional
 def territoire_email(value: Any) -> Any:
     email = str(value).strip()
@@ -215,6 +199,7 @@ def territoire_email(value: Any) -> Any:
     return email
 
 
+@registry.validator
 @_optional
 def territoire_url(value: Any) -> Any:
     url = str(value).strip()
@@ -227,6 +212,7 @@ def territoire_url(value: Any) -> Any:
     return url
 
 
+@registry.validator
 @_optional
 def territoire_date(value: Any) -> Any:
     """An ISO date (a date-time is cut to its date), kept as YYYY-MM-DD."""
@@ -249,6 +235,7 @@ def territoire_date(value: Any) -> Any:
         ) from None
 
 
+@registry.validator
 def territoire_not_before(other_field: str):
     """The field's date must not come before the date of ``other_field``.
     Both are read as dates whatever their ISO form; a start date that is not
@@ -272,6 +259,7 @@ def territoire_not_before(other_field: str):
     return validator
 
 
+@registry.validator
 @_optional
 def territoire_positive_int(value: Any) -> Any:
     try:
@@ -287,6 +275,7 @@ def territoire_positive_int(value: Any) -> Any:
     return number
 
 
+@registry.validator
 def territoire_int_output(value: Any) -> Any:
     """Extras are stored as text: give whole numbers back as numbers."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
@@ -294,6 +283,7 @@ def territoire_int_output(value: Any) -> Any:
     return value
 
 
+@registry.validator
 @_optional
 def territoire_hash(value: Any) -> Any:
     text = str(value).strip().lower()
@@ -309,6 +299,7 @@ def territoire_hash(value: Any) -> Any:
     return text
 
 
+@registry.validator
 @_optional
 def territoire_schema_version(value: Any) -> Any:
     text = str(value).strip().lstrip("v")
@@ -321,6 +312,7 @@ def territoire_schema_version(value: Any) -> Any:
     return text
 
 
+@registry.validator
 def territoire_format_string(value: Any) -> Any:
     """data.gouv.fr's harvester needs a string format on every resource."""
     if value is missing or value is None:
@@ -334,6 +326,7 @@ def _not_allowed(value: Any, allowed: list[str]) -> str:
     )
 
 
+@registry.validator
 @scheming_validator
 def territoire_choice(field: dict, schema: dict):
     """One value of the field's choice list (key ``choice_list``)."""
@@ -351,6 +344,7 @@ def territoire_choice(field: dict, schema: dict):
     return validator
 
 
+@registry.validator
 @scheming_validator
 def territoire_multiple_choices(field: dict, schema: dict):
     """Values of the field's choice list, stored as a JSON list in the list's
@@ -376,6 +370,7 @@ def territoire_multiple_choices(field: dict, schema: dict):
     return validator
 
 
+@registry.validator
 @scheming_validator
 def territoire_personal_data(field: dict, schema: dict):
     """A public dataset states how it holds no personal data; one that
@@ -429,6 +424,7 @@ def _extra_indexes(data: dict) -> set[Any]:
     return {k[1] for k in data if len(k) == 3 and k[0] == "extras"}
 
 
+@registry.validator
 @scheming_validator
 def territoire_mark_mirrored_extras(field: dict, schema: dict):
     """A client that sends back what package_show gave it sends the mirrored
@@ -444,6 +440,7 @@ def territoire_mark_mirrored_extras(field: dict, schema: dict):
     return validator
 
 
+@registry.validator
 def territoire_drop_mirrored_extras(
     key: Any, data: dict, errors: dict, context: dict
 ) -> None:
@@ -453,6 +450,7 @@ def territoire_drop_mirrored_extras(
                 del data[flat_key]
 
 
+@registry.validator
 def territoire_keep_stored(
     key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
 ) -> None:

@@ -1,4 +1,4 @@
-"""The observatory's actions (gathered by logic/action.py). The data is
+"""The observatory's actions (registered with @registry.action). The data is
 public: anyone reads the figures."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.observatory import stats
-
-__all__ = ["territoire_procurement_gaps", "territoire_procurement_stats"]
 
 
 def _group(data_dict: dict[str, Any]) -> str | None:
@@ -50,6 +49,7 @@ def _bounded(
     return number
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_procurement_stats(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -78,6 +78,7 @@ def territoire_procurement_stats(
     return stats.procurement_stats(stats.scope(data_dict), group)
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_procurement_gaps(
     context: dict[str, Any], data_dict: dict[str, Any]

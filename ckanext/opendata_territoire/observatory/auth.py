@@ -1,4 +1,4 @@
-"""Who may read the observatory's figures (gathered by logic/auth.py):
+"""Who may read the observatory's figures (registered with @registry.auth):
 anyone, as the procurement data is public."""
 
 from __future__ import annotations
@@ -7,15 +7,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["territoire_procurement_gaps", "territoire_procurement_stats"]
+from ckanext.opendata_territoire import registry
 
 
+@registry.auth("territoire_procurement_stats", "territoire_procurement_gaps")
 @tk.auth_allow_anonymous_access
 def territoire_procurement_stats(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
     """Anyone: the figures come from public data."""
     return {"success": True}
-
-
-territoire_procurement_gaps = territoire_procurement_stats

@@ -1,5 +1,5 @@
 """Onboarding actions: the readiness checklist and the starter datasets
-(gathered by logic/action.py)."""
+(registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model as ckan_model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.onboarding import (
     checklist,
     dashboard,
@@ -20,18 +21,6 @@ from ckanext.opendata_territoire.territory import roles
 
 # Texts of the data files are msgids: translated where they are shown.
 translate = tk._
-
-__all__ = [
-    "territoire_agents_update",
-    "territoire_checklist_answer",
-    "territoire_checklist_history",
-    "territoire_checklist_show",
-    "territoire_dashboard_show",
-    "territoire_guide_note_history",
-    "territoire_guide_note_update",
-    "territoire_guide_show",
-    "territoire_starter_dataset_create",
-]
 
 
 UNANSWERED = {
@@ -121,6 +110,7 @@ def _organization(data_dict: dict[str, Any]) -> ckan_model.Group:
     return org
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_checklist_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -180,6 +170,7 @@ def territoire_checklist_show(
     }
 
 
+@registry.action
 def territoire_checklist_answer(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -207,6 +198,7 @@ def territoire_checklist_answer(
     return row.as_dict()
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_checklist_history(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -239,6 +231,7 @@ def territoire_checklist_history(
     ]
 
 
+@registry.action
 def territoire_starter_dataset_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -261,6 +254,7 @@ def territoire_starter_dataset_create(
     )
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_dashboard_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -312,6 +306,7 @@ def _step_action(action: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_guide_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -368,6 +363,7 @@ def _epci(data_dict: dict[str, Any]) -> ckan_model.Group:
     return org
 
 
+@registry.action
 def territoire_guide_note_update(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -396,6 +392,7 @@ def territoire_guide_note_update(
     return guide.record(epci.id, step, note, links, user.id if user else None).as_dict()
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_guide_note_history(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -418,6 +415,7 @@ def territoire_guide_note_history(
     return [row.as_dict() for row in guide.history(epci.id, step, limit)]
 
 
+@registry.action
 def territoire_agents_update(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

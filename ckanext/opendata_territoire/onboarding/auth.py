@@ -1,4 +1,4 @@
-"""Who may see and act on a commune's onboarding (gathered by logic/auth.py):
+"""Who may see and act on a commune's onboarding (registered with @registry.auth):
 its members read, its editors and admins act, the admins of its EPCI read
 every member's, sysadmins do everything; anonymous users nothing."""
 
@@ -9,19 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory import roles
-
-__all__ = [
-    "territoire_agents_update",
-    "territoire_checklist_answer",
-    "territoire_checklist_history",
-    "territoire_checklist_show",
-    "territoire_dashboard_show",
-    "territoire_guide_note_history",
-    "territoire_guide_note_update",
-    "territoire_guide_show",
-    "territoire_starter_dataset_create",
-]
 
 
 def _decide(allowed: bool) -> dict[str, Any]:
@@ -36,23 +25,20 @@ def _decide(allowed: bool) -> dict[str, Any]:
     }
 
 
+# Reading the onboarding: members, the EPCI's admins, sysadmins.
+@registry.auth(
+    "territoire_checklist_show", "territoire_checklist_history", "territoire_guide_show"
+)
 def _follow(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     org = roles.organization(str(data_dict.get("id") or ""))
     return _decide(org is not None and roles.can_follow(roles.user_name(context), org))
 
 
+# Acting for the commune: its editors and admins, sysadmins.
+@registry.auth("territoire_checklist_answer", "territoire_starter_dataset_create")
 def _act(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     org = roles.organization(str(data_dict.get("id") or ""))
     return _decide(org is not None and roles.can_act(roles.user_name(context), org))
-
-
-# Reading the onboarding: members, the EPCI's admins, sysadmins.
-territoire_checklist_show = _follow
-territoire_checklist_history = _follow
-territoire_guide_show = _follow
-# Acting for the commune: its editors and admins, sysadmins.
-territoire_checklist_answer = _act
-territoire_starter_dataset_create = _act
 
 
 def _territory_admin(context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
@@ -60,6 +46,7 @@ def _territory_admin(context: dict[str, Any], data_dict: dict[str, Any]) -> bool
     return org is not None and roles.territory_admin(roles.user_name(context), org)
 
 
+@registry.auth
 def territoire_dashboard_show(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -75,6 +62,7 @@ def territoire_dashboard_show(
     }
 
 
+@registry.auth("territoire_guide_note_update", "territoire_guide_note_history")
 def _curate(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The notes of the guide shared by an EPCI's members: its admins and
     sysadmins."""
@@ -89,10 +77,7 @@ def _curate(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     }
 
 
-territoire_guide_note_update = _curate
-territoire_guide_note_history = _curate
-
-
+@registry.auth
 def territoire_agents_update(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

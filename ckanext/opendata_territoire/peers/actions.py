@@ -1,4 +1,4 @@
-"""The peers' action (gathered by logic/action.py). Public data: anyone
+"""The peers' action (registered with @registry.action). Public data: anyone
 reads it."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.peers import figures
 
-__all__ = ["territoire_procurement_peers"]
 
-
+@registry.action
 @tk.side_effect_free
 def territoire_procurement_peers(
     context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,4 +1,4 @@
-"""Who may read the peers' comparison (gathered by logic/auth.py): anyone,
+"""Who may read the peers' comparison (registered with @registry.auth): anyone,
 as it comes from public data."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["territoire_procurement_peers"]
+from ckanext.opendata_territoire import registry
 
 
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_procurement_peers(
     context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,6 +1,6 @@
 """Quality actions: the score of a dataset, the personal-data guard's
 findings, confirmations and audit trail, the validation of files against
-their national schema (gathered by logic/action.py)."""
+their national schema (registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.quality import (
     jobs,
     measure,
@@ -27,16 +28,6 @@ from ckanext.opendata_territoire.quality.model import (
 # Texts of criteria.yaml are msgids: translated where they are shown.
 translate = tk._
 
-__all__ = [
-    "bulk_update_public",
-    "territoire_personal_data_confirm",
-    "territoire_personal_data_history",
-    "territoire_personal_data_show",
-    "territoire_quality_show",
-    "territoire_resource_validate",
-    "territoire_validation_show",
-]
-
 REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 2000
 
@@ -50,6 +41,7 @@ def _dataset_id(data_dict: dict[str, Any]) -> str:
     return str(dataset_id)
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_quality_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -142,6 +134,7 @@ def _check_dict(check: PersonalDataCheck) -> dict[str, Any]:
     return result
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_personal_data_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -169,6 +162,7 @@ def territoire_personal_data_show(
     }
 
 
+@registry.action
 def territoire_personal_data_confirm(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -214,6 +208,7 @@ def territoire_personal_data_confirm(
     return publication.confirm(check, user.id if user else None, reason)
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_personal_data_history(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -244,6 +239,7 @@ def territoire_personal_data_history(
     return trail
 
 
+@registry.action
 @tk.chained_action
 def bulk_update_public(
     up_func: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -376,6 +372,7 @@ def _validation_dict(resource: model.Resource) -> dict[str, Any]:
     return result
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_validation_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -397,6 +394,7 @@ def territoire_validation_show(
     return _validation_dict(resource)
 
 
+@registry.action
 def territoire_resource_validate(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

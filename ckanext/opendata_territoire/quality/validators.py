@@ -10,9 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.navl.dictization_functions import missing
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.quality import publication
-
-__all__ = ["territoire_personal_data_guard"]
 
 
 def blocked_message(labels: list[str]) -> str:
@@ -23,6 +22,7 @@ def blocked_message(labels: list[str]) -> str:
     ).format(files='", "'.join(labels))
 
 
+@registry.validator
 def territoire_personal_data_guard(
     key: Any, data: dict, errors: dict, context: dict
 ) -> None:

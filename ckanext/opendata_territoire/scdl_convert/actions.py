@@ -19,15 +19,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.quality.actions import finding_message
 from ckanext.opendata_territoire.scdl_convert import schemas, words, work
 from ckanext.opendata_territoire.scdl_convert.model import Conversion
-
-__all__ = [
-    "territoire_scdl_conversion_publish",
-    "territoire_scdl_conversion_show",
-    "territoire_scdl_convert",
-]
 
 # Largest converted CSV returned inline by the actions.
 CSV_INLINE_BYTES = 5_000_000
@@ -94,6 +89,7 @@ def _error(error: work.ConversionError, key: str = "upload") -> tk.ValidationErr
     return tk.ValidationError({key: [words.error_message(error.reason, error.detail)]})
 
 
+@registry.action
 def territoire_scdl_convert(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -167,6 +163,7 @@ def _conversion(context: dict[str, Any], data_dict: dict[str, Any], action: str)
     return conversion
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_scdl_conversion_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -180,6 +177,7 @@ def territoire_scdl_conversion_show(
     return describe(conversion, with_csv=_flag(data_dict, "csv", True))
 
 
+@registry.action
 def territoire_scdl_conversion_publish(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Actions of the territory (gathered by logic/action.py)."""
+"""Actions of the territory (registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory.organizations import (
     init_territory,
     sort_key,
@@ -16,8 +17,6 @@ from ckanext.opendata_territoire.territory.reference import (
     TerritoryError,
     check_siren,
 )
-
-__all__ = ["package_show", "territoire_territory_init", "territoire_territory_show"]
 
 ORGANIZATION_FIELDS = (
     "id",
@@ -52,6 +51,7 @@ def _public(org: dict[str, Any]) -> dict[str, Any]:
     return {key: org.get(key) for key in ORGANIZATION_FIELDS}
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_territory_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -75,6 +75,7 @@ def territoire_territory_show(
     return {"epci": _public(epci) if epci else None, "members": members}
 
 
+@registry.action
 def territoire_territory_init(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -105,6 +106,7 @@ def territoire_territory_init(
     return summary.as_dict()
 
 
+@registry.action
 @tk.side_effect_free
 @tk.chained_action
 def package_show(

@@ -1,4 +1,4 @@
-"""Auth functions of the territory actions (gathered by logic/auth.py)."""
+"""Auth functions of the territory actions (registered with @registry.auth)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.territory.organizations import organizations_by_siren
 
-__all__ = [
-    "group_create",
-    "organization_create",
-    "territoire_territory_init",
-    "territoire_territory_show",
-]
 
-
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_territory_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -26,6 +21,7 @@ def territoire_territory_show(
     return {"success": True}
 
 
+@registry.auth
 def territoire_territory_init(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -61,6 +57,7 @@ def territoire_territory_init(
 # signs up. Groups (CKAN's themes) likewise.
 
 
+@registry.auth
 @tk.chained_auth_function
 def organization_create(
     next_auth: Any, context: dict[str, Any], data_dict: dict[str, Any]
@@ -74,6 +71,7 @@ def organization_create(
     }
 
 
+@registry.auth
 @tk.chained_auth_function
 def group_create(
     next_auth: Any, context: dict[str, Any], data_dict: dict[str, Any]

@@ -1,5 +1,5 @@
 """Validators of the organization schema that keep the territory's structure
-in the platform's hands (gathered by logic/validators.py).
+in the platform's hands (registered with @registry.validator).
 
 An organization's admins edit its description, contacts and numbers; what
 makes it the EPCI, or a commune of the EPCI (``roles.PLATFORM_FIELDS``:
@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
-__all__ = ["territoire_platform_field", "territoire_unique_siren"]
+from ckanext.opendata_territoire import registry
 
 
 def may_place(context: dict[str, Any]) -> bool:
@@ -35,6 +35,7 @@ def _comparable(value: Any) -> str:
     return re.sub(r"[\s.]", "", "" if value is None else str(value)).upper()
 
 
+@registry.validator
 def territoire_platform_field(
     key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
 ) -> Any:
@@ -62,6 +63,7 @@ def territoire_platform_field(
     raise StopOnError
 
 
+@registry.validator
 def territoire_unique_siren(
     key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
 ) -> Any:

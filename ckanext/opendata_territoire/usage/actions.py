@@ -1,5 +1,5 @@
 """The usage actions: reuses, reusers' questions and problems, usage figures
-(gathered by logic/action.py)."""
+(registered with @registry.action)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.usage import feedback, figures, publisher, reuses
 from ckanext.opendata_territoire.usage.model import (
@@ -17,21 +18,6 @@ from ckanext.opendata_territoire.usage.model import (
     Reuse,
     ReuseDataset,
 )
-
-__all__ = [
-    "territoire_dataset_usage_show",
-    "territoire_feedback_answer",
-    "territoire_feedback_create",
-    "territoire_feedback_hide",
-    "territoire_feedback_list",
-    "territoire_reuse_create",
-    "territoire_reuse_delete",
-    "territoire_reuse_list",
-    "territoire_reuse_moderate",
-    "territoire_reuse_show",
-    "territoire_usage_month",
-    "territoire_usage_show",
-]
 
 LIST_LIMIT = 1000
 WEEKS_DEFAULT = 12
@@ -72,6 +58,7 @@ def _limit(value: Any) -> int:
     return limit
 
 
+@registry.action
 def territoire_reuse_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -100,6 +87,7 @@ def territoire_reuse_create(
     return reuses.as_dict(reuse, user_name)
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_reuse_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -120,6 +108,7 @@ def _package(reference: Any) -> model.Package:
     return package
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_reuse_list(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -174,6 +163,7 @@ def territoire_reuse_list(
     return [reuses.as_dict(reuse, user_name) for reuse in found[:limit]]
 
 
+@registry.action
 def territoire_reuse_moderate(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -219,6 +209,7 @@ def territoire_reuse_moderate(
     return reuses.as_dict(reuse, roles.user_name(context))
 
 
+@registry.action
 def territoire_reuse_delete(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -240,6 +231,7 @@ def _feedback(data_dict: dict[str, Any]) -> Feedback:
     return row
 
 
+@registry.action
 def territoire_feedback_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -263,6 +255,7 @@ def territoire_feedback_create(
     return {**feedback.as_dict(row), "notified": sent}
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_feedback_list(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -280,6 +273,7 @@ def territoire_feedback_list(
     ]
 
 
+@registry.action
 def territoire_feedback_answer(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -298,6 +292,7 @@ def territoire_feedback_answer(
     return {**feedback.as_dict(row), "notified": sent}
 
 
+@registry.action
 def territoire_feedback_hide(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -334,6 +329,7 @@ def weeks_of(data_dict: dict[str, Any]) -> int:
     return weeks
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_dataset_usage_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -380,6 +376,7 @@ def _organization(data_dict: dict[str, Any]) -> model.Group:
     return org
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_usage_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -405,6 +402,7 @@ def territoire_usage_show(
     return publisher.view(org, weeks_of(data_dict), roles.user_name(context))
 
 
+@registry.action
 @tk.side_effect_free
 def territoire_usage_month(
     context: dict[str, Any], data_dict: dict[str, Any]

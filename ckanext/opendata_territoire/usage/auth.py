@@ -1,5 +1,5 @@
 """Who may declare, see and moderate reuses, and write, read and answer the
-questions on a dataset (gathered by logic/auth.py).
+questions on a dataset (registered with @registry.auth).
 
 Anyone reads the published reuses (the actions filter what each one may
 see); a signed-in user declares one; the editors and admins of a dataset's
@@ -14,30 +14,17 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
+from ckanext.opendata_territoire import registry
 from ckanext.opendata_territoire.territory import roles
 from ckanext.opendata_territoire.usage import publisher, reuses
 from ckanext.opendata_territoire.usage.model import Feedback, Reuse
-
-__all__ = [
-    "territoire_dataset_usage_show",
-    "territoire_feedback_answer",
-    "territoire_feedback_create",
-    "territoire_feedback_hide",
-    "territoire_feedback_list",
-    "territoire_reuse_create",
-    "territoire_reuse_delete",
-    "territoire_reuse_list",
-    "territoire_reuse_moderate",
-    "territoire_reuse_show",
-    "territoire_usage_month",
-    "territoire_usage_show",
-]
 
 
 def _refuse(message: str) -> dict[str, Any]:
     return {"success": False, "msg": message}
 
 
+@registry.auth
 def territoire_reuse_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -48,6 +35,7 @@ def territoire_reuse_create(
     return {"success": True}
 
 
+@registry.auth("territoire_reuse_show", "territoire_reuse_list")
 @tk.auth_allow_anonymous_access
 def territoire_reuse_show(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -56,9 +44,7 @@ def territoire_reuse_show(
     return {"success": True}
 
 
-territoire_reuse_list = territoire_reuse_show
-
-
+@registry.auth
 def territoire_reuse_moderate(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -81,6 +67,7 @@ def territoire_reuse_moderate(
     )
 
 
+@registry.auth
 def territoire_reuse_delete(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -100,6 +87,7 @@ def _readable(context: dict[str, Any], data_dict: dict[str, Any]) -> bool:
     return package is not None and reuses.can_read(roles.user_name(context), package)
 
 
+@registry.auth
 def territoire_feedback_create(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -111,6 +99,7 @@ def territoire_feedback_create(
     return _refuse(tk._("Dataset not found"))
 
 
+@registry.auth
 @tk.auth_allow_anonymous_access
 def territoire_feedback_list(
     context: dict[str, Any], data_dict: dict[str, Any]
@@ -121,6 +110,7 @@ def territoire_feedback_list(
     return _refuse(tk._("Dataset not found"))
 
 
+@registry.auth("territoire_feedback_answer", "territoire_feedback_hide")
 def _answer(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The editors and admins of the dataset's organization, sysadmins."""
     row = model.Session.get(Feedback, str(data_dict.get("id") or ""))
@@ -135,10 +125,7 @@ def _answer(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     )
 
 
-territoire_feedback_answer = _answer
-territoire_feedback_hide = _answer
-
-
+@registry.auth
 def territoire_dataset_usage_show(
     context: dict[str, Any], data_dict: dict[str, Any]
 ) -> dict[str, Any]:
@@ -156,6 +143,7 @@ def territoire_dataset_usage_show(
     )
 
 
+@registry.auth("territoire_usage_show", "territoire_usage_month")
 def _usage(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """A commune's usage: its members, the admins of its EPCI, sysadmins. An
     EPCI's (which covers its members): its admins, sysadmins."""
@@ -168,7 +156,3 @@ def _usage(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]
             "intercommunality see the usage of its datasets."
         )
     )
-
-
-territoire_usage_show = _usage
-territoire_usage_month = _usage
