@@ -1,5 +1,6 @@
 """Every ckanext.territoire.* option is declared (type, default, description)
-and documented in the operators' manual (docs/operating.md); the configuration files are consistent."""
+and documented in the operators' manual (docs/operating.md); the
+configuration files are consistent."""
 
 from __future__ import annotations
 
