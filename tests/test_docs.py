@@ -114,3 +114,44 @@ def test_every_harvest_source_key_is_documented(manual, harvester):
     words = _code_words(manual)
     missing = [key for key in harvester.KEYS if key not in words]
     assert missing == []
+
+
+def _anchor(title: str) -> str:
+    """GitHub's anchor of a heading."""
+    title = re.sub(r"`", "", title.strip().lower())
+    return re.sub(r"[^\w\- ]", "", title).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    fence = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        heading = None if fence else re.match(r"^#{1,6} (.*)", line)
+        if heading:
+            anchor = _anchor(heading.group(1))
+            count = seen.get(anchor, 0)
+            seen[anchor] = count + 1
+            found.add(anchor if count == 0 else f"{anchor}-{count}")
+    return found
+
+
+def test_every_link_of_the_manual_leads_somewhere():
+    """A link to a file of the repository finds it, and a link to a section
+    (``page.md#section``, ``#section``) finds its heading: the manual moved
+    between pages, and a section renamed breaks links silently."""
+    broken = []
+    for page in [README, *DOCS]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, fragment = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists() or (
+                fragment and linked.suffix == ".md" and fragment not in _anchors(linked)
+            ):
+                broken.append(f"{page.name}: {target}")
+    assert broken == []
