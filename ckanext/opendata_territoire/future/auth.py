@@ -56,33 +56,13 @@ def _may_edit_entry(context: dict[str, Any], entry_id: Any) -> dict[str, Any]:
     return _may_edit_organization(context, entry.organization_id)
 
 
-@registry.auth
-def territoire_forecast_create(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
+@registry.auth("territoire_forecast_create", "territoire_forecast_import")
+def _of_organization(context: dict[str, Any], data_dict: dict[str, Any]) -> dict:
     """The organization's admins, sysadmins."""
     return _may_edit_organization(context, data_dict.get("organization"))
 
 
-@registry.auth
-def territoire_forecast_import(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    """The organization's admins, sysadmins."""
-    return _may_edit_organization(context, data_dict.get("organization"))
-
-
-@registry.auth
-def territoire_forecast_update(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
-    """The admins of the entry's organization, sysadmins."""
-    return _may_edit_entry(context, data_dict.get("id"))
-
-
-@registry.auth
-def territoire_forecast_delete(
-    context: dict[str, Any], data_dict: dict[str, Any]
-) -> dict[str, Any]:
+@registry.auth("territoire_forecast_update", "territoire_forecast_delete")
+def _of_entry(context: dict[str, Any], data_dict: dict[str, Any]) -> dict:
     """The admins of the entry's organization, sysadmins."""
     return _may_edit_entry(context, data_dict.get("id"))

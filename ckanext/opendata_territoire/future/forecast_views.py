@@ -20,7 +20,11 @@ from ckanext.opendata_territoire.future import (
     renewals,
     spreadsheet,
 )
-from ckanext.opendata_territoire.future.views import blueprint
+from ckanext.opendata_territoire.future.views import (
+    blueprint,
+    field_errors,
+    user_context,
+)
 from ckanext.opendata_territoire.observatory import cpv
 
 FORM_FIELDS = (
@@ -37,15 +41,11 @@ FORM_FIELDS = (
 )
 
 
-def _context() -> dict[str, Any]:
-    return {"user": tk.current_user.name if tk.current_user else None}
-
-
 def _organization(id: str) -> dict[str, Any]:
     org = entries.organization(id)
     if org is None:
         return tk.abort(404, tk._("Organization not found"))
-    if not entries.may_edit(_context()["user"], org):
+    if not entries.may_edit(user_context()["user"], org):
         return tk.abort(
             403,
             tk._("Only the admins of the organization edit its planned purchases."),
@@ -112,16 +112,9 @@ def _values_of(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _errors(error: tk.ValidationError) -> dict[str, str]:
-    return {
-        key: " ".join(str(m) for m in (value if isinstance(value, list) else [value]))
-        for key, value in error.error_dict.items()
-    }
-
-
 def _page(org: dict[str, Any], **extra: Any) -> str:
     found = tk.get_action("territoire_forecast_list")(
-        _context(), {"organization": org["id"]}
+        user_context(), {"organization": org["id"]}
     )
     dataset = publication.find_dataset(org["id"])
     variables = {
@@ -152,10 +145,10 @@ def forecast_page(id: str) -> Any:
     values = {key: tk.request.form.get(key, "") for key in FORM_FIELDS}
     try:
         tk.get_action("territoire_forecast_create")(
-            _context(), {"organization": org["id"], **values}
+            user_context(), {"organization": org["id"], **values}
         )
     except tk.ValidationError as error:
-        errors = _errors(error)
+        errors = field_errors(error)
         tk.h.flash_error(
             tk._("The planned purchase is not saved: correct the fields marked.")
         )
@@ -176,10 +169,10 @@ def entry_edit(id: str, entry_id: str) -> Any:
         values = {key: tk.request.form.get(key, "") for key in FORM_FIELDS}
         try:
             tk.get_action("territoire_forecast_update")(
-                _context(), {"id": entry_id, **values}
+                user_context(), {"id": entry_id, **values}
             )
         except tk.ValidationError as error:
-            errors = _errors(error)
+            errors = field_errors(error)
             tk.h.flash_error(
                 tk._("The planned purchase is not saved: correct the fields marked.")
             )
@@ -208,7 +201,7 @@ def entry_delete(id: str, entry_id: str) -> Any:
     entry = entries.get(entry_id)
     if entry is None or entry.organization_id != org["id"]:
         return tk.abort(404, tk._("Planned purchase not found"))
-    tk.get_action("territoire_forecast_delete")(_context(), {"id": entry_id})
+    tk.get_action("territoire_forecast_delete")(user_context(), {"id": entry_id})
     tk.h.flash_success(tk._("The planned purchase is removed."))
     return tk.redirect_to("territoire_future.forecast_page", id=org["name"])
 
@@ -220,10 +213,10 @@ def forecast_import(id: str) -> Any:
     mode = tk.request.form.get("mode", "add")
     try:
         report = tk.get_action("territoire_forecast_import")(
-            _context(), {"organization": org["id"], "upload": upload, "mode": mode}
+            user_context(), {"organization": org["id"], "upload": upload, "mode": mode}
         )
     except tk.ValidationError as error:
-        errors = _errors(error)
+        errors = field_errors(error)
         tk.h.flash_error(" ".join(errors.values()))
         return _page(org)
     if report["imported"]:

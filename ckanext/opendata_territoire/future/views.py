@@ -41,7 +41,7 @@ TRADES: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def _context() -> dict[str, Any]:
+def user_context() -> dict[str, Any]:
     return {"user": tk.current_user.name if tk.current_user else None}
 
 
@@ -79,7 +79,7 @@ def params() -> dict[str, Any]:
 
 
 def _call(filters: dict[str, Any]) -> dict[str, Any]:
-    return dict(tk.get_action("territoire_future_contracts")(_context(), filters))
+    return dict(tk.get_action("territoire_future_contracts")(user_context(), filters))
 
 
 def contact_text(contact: Any) -> str:
@@ -188,9 +188,12 @@ def subtitle(result: dict[str, Any]) -> str:
     return heading + (" — " + " · ".join(parts) if parts else "")
 
 
-def _errors(error: tk.ValidationError) -> dict[str, str]:
+def field_errors(error: tk.ValidationError) -> dict[str, str]:
+    """A validation error's messages, one line a field (for the forms and
+    the filters)."""
     return {
-        key: " ".join(str(m) for m in value) for key, value in error.error_dict.items()
+        key: " ".join(str(m) for m in (value if isinstance(value, list) else [value]))
+        for key, value in error.error_dict.items()
     }
 
 
@@ -198,7 +201,9 @@ def _result_or_abort(filters: dict[str, Any]) -> dict[str, Any]:
     try:
         return _call(filters)
     except tk.ValidationError as error:
-        return tk.abort(400, "; ".join(f"{k}: {v}" for k, v in _errors(error).items()))
+        return tk.abort(
+            400, "; ".join(f"{k}: {v}" for k, v in field_errors(error).items())
+        )
 
 
 def _feed_args(filters: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +219,7 @@ def page() -> Any:
     try:
         result = _call(filters)
     except tk.ValidationError as error:
-        errors = _errors(error)
+        errors = field_errors(error)
         filters = {}
         result = _call(filters)
     items = entries(result)
